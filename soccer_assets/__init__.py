@@ -1,0 +1,1 @@
+"""Dagster code location of the soccer prediction platform (see definitions.py)."""

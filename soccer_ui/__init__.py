@@ -1,0 +1,1 @@
+"""Gradio app that talks to the HTTP API (to come)."""
