@@ -1,0 +1,175 @@
+"""Key/value blob storage on a local folder or an S3-compatible bucket.
+
+Every write is atomic: a reader sees the old bytes or the new bytes, never a partial
+file. Locally that is a temporary file in the same folder plus ``os.replace``; on S3
+a single ``PutObject`` is atomic by itself. ``put_if_absent`` is the primitive for
+immutable, content-addressed data: it never overwrites.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import urlparse
+
+
+class BlobNotFound(KeyError):
+    """No blob under that key."""
+
+
+class BlobStore(Protocol):
+    url: str
+
+    def put(self, key: str, data: bytes) -> None: ...
+    def put_if_absent(self, key: str, data: bytes) -> bool: ...
+    def get(self, key: str) -> bytes: ...
+    def exists(self, key: str) -> bool: ...
+    def list(self, prefix: str) -> list[str]: ...
+    def delete(self, key: str) -> None: ...
+    def uri(self, key: str) -> str: ...
+
+
+def _check_key(key: str) -> str:
+    parts = key.split("/")
+    if not key or key.startswith("/") or any(p in ("", ".", "..") for p in parts):
+        raise ValueError(f"invalid blob key {key!r}")
+    return key
+
+
+class LocalBlobStore:
+    def __init__(self, root: str | os.PathLike[str]):
+        self.root = Path(root).expanduser().resolve()
+        self.url = str(self.root)
+
+    def _path(self, key: str) -> Path:
+        return self.root / _check_key(key)
+
+    def uri(self, key: str) -> str:
+        return str(self._path(key))
+
+    def _write_temp(self, path: Path, data: bytes) -> str:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        return tmp
+
+    def put(self, key: str, data: bytes) -> None:
+        path = self._path(key)
+        tmp = self._write_temp(path, data)
+        os.replace(tmp, path)
+
+    def put_if_absent(self, key: str, data: bytes) -> bool:
+        path = self._path(key)
+        if path.exists():
+            return False
+        tmp = self._write_temp(path, data)
+        try:
+            os.link(tmp, path)  # atomic create-if-not-exists
+        except FileExistsError:
+            return False
+        finally:
+            os.unlink(tmp)
+        return True
+
+    def get(self, key: str) -> bytes:
+        try:
+            return self._path(key).read_bytes()
+        except FileNotFoundError as exc:
+            raise BlobNotFound(key) from exc
+
+    def exists(self, key: str) -> bool:
+        return self._path(key).is_file()
+
+    def list(self, prefix: str) -> list[str]:
+        base = self.root / prefix.rstrip("/") if prefix else self.root
+        if not base.exists():
+            return []
+        return sorted(
+            str(p.relative_to(self.root))
+            for p in base.rglob("*")
+            if p.is_file() and not p.name.startswith(".")
+        )
+
+    def delete(self, key: str) -> None:
+        self._path(key).unlink(missing_ok=True)
+
+
+class S3BlobStore:
+    """Blobs under ``s3://bucket/prefix`` through a boto3 S3 client."""
+
+    def __init__(self, client: Any, bucket: str, prefix: str = ""):
+        self.client = client
+        self.bucket = bucket
+        self.prefix = prefix.strip("/")
+        self.url = f"s3://{bucket}/{self.prefix}" if self.prefix else f"s3://{bucket}"
+
+    def _key(self, key: str) -> str:
+        _check_key(key)
+        return f"{self.prefix}/{key}" if self.prefix else key
+
+    def uri(self, key: str) -> str:
+        return f"s3://{self.bucket}/{self._key(key)}"
+
+    def put(self, key: str, data: bytes) -> None:
+        self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data)
+
+    def put_if_absent(self, key: str, data: bytes) -> bool:
+        # Keys written this way are content-addressed or unique per snapshot, so a race
+        # between two writers can only write identical bytes.
+        if self.exists(key):
+            return False
+        self.put(key, data)
+        return True
+
+    def get(self, key: str) -> bytes:
+        try:
+            response = self.client.get_object(Bucket=self.bucket, Key=self._key(key))
+        except self.client.exceptions.NoSuchKey as exc:
+            raise BlobNotFound(key) from exc
+        return response["Body"].read()
+
+    def exists(self, key: str) -> bool:
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=self._key(key))
+        except self.client.exceptions.ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return False
+            raise
+        return True
+
+    def list(self, prefix: str) -> list[str]:
+        full = self._key(prefix.rstrip("/")) + "/" if prefix else (f"{self.prefix}/" if self.prefix else "")
+        strip = len(self.prefix) + 1 if self.prefix else 0
+        keys: list[str] = []
+        for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=full):
+            keys.extend(obj["Key"][strip:] for obj in page.get("Contents", []))
+        return sorted(keys)
+
+    def delete(self, key: str) -> None:
+        self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
+
+
+def is_s3_url(url: str) -> bool:
+    return url.startswith("s3://")
+
+
+def split_s3_url(url: str) -> tuple[str, str]:
+    parsed = urlparse(url)
+    if parsed.scheme != "s3" or not parsed.netloc:
+        raise ValueError(f"not an s3://bucket/prefix URL: {url!r}")
+    return parsed.netloc, parsed.path.strip("/")
+
+
+def open_blobstore(url: str, s3_client_factory: Any = None) -> BlobStore:
+    """A local store for a path, an S3 store for ``s3://bucket/prefix``."""
+    if is_s3_url(url):
+        if s3_client_factory is None:
+            raise ValueError(f"{url} needs an S3 client")
+        bucket, prefix = split_s3_url(url)
+        return S3BlobStore(s3_client_factory(), bucket, prefix)
+    return LocalBlobStore(url)

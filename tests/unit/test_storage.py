@@ -1,0 +1,73 @@
+"""Local blob store and the content-addressed snapshot store."""
+
+import datetime as dt
+
+import pytest
+
+from soccer_assets.storage.blobstore import BlobNotFound, LocalBlobStore
+from soccer_assets.storage.snapshots import SnapshotCorrupted, SnapshotStore, sha256_hex
+
+T0 = dt.datetime(2026, 5, 1, 6, 0, tzinfo=dt.UTC)
+
+
+def test_put_replaces_atomically_and_leaves_no_temp_files(tmp_path):
+    store = LocalBlobStore(tmp_path)
+    store.put("a/b.bin", b"one")
+    store.put("a/b.bin", b"two")
+    assert store.get("a/b.bin") == b"two"
+    assert [p.name for p in (tmp_path / "a").iterdir()] == ["b.bin"]
+
+
+def test_put_if_absent_never_overwrites(tmp_path):
+    store = LocalBlobStore(tmp_path)
+    assert store.put_if_absent("k", b"first")
+    assert not store.put_if_absent("k", b"second")
+    assert store.get("k") == b"first"
+
+
+@pytest.mark.parametrize("key", ["", "/abs", "a/../b", "a//b"])
+def test_keys_cannot_escape_the_store(tmp_path, key):
+    with pytest.raises(ValueError):
+        LocalBlobStore(tmp_path).put(key, b"x")
+
+
+def test_missing_blob(tmp_path):
+    with pytest.raises(BlobNotFound):
+        LocalBlobStore(tmp_path).get("nope")
+
+
+def _save(store, content, when, part="E0/2324"):
+    return store.save(
+        source="football-data/results",
+        partition=part,
+        url="http://x/E0.csv",
+        content=content,
+        http_status=200,
+        fetched_at=when,
+        extension="csv",
+    )
+
+
+def test_same_bytes_stored_once_but_every_fetch_recorded(tmp_path):
+    store = SnapshotStore(LocalBlobStore(tmp_path))
+    a = _save(store, b"v1", T0)
+    b = _save(store, b"v1", T0 + dt.timedelta(hours=1))
+    c = _save(store, b"v2", T0 + dt.timedelta(hours=2))
+    assert a.key == b.key != c.key
+    assert a.sha256 in a.key and a.sha256 == sha256_hex(b"v1")
+    assert [r.sha256 for r in store.history("football-data/results", "E0/2324")] == [
+        a.sha256,
+        a.sha256,
+        c.sha256,
+    ]
+    assert store.latest("football-data/results", "E0/2324") == c
+    assert store.read(a) == b"v1"  # earlier snapshot intact after newer ones
+
+
+def test_tampered_snapshot_is_detected(tmp_path):
+    blobs = LocalBlobStore(tmp_path)
+    store = SnapshotStore(blobs)
+    record = _save(store, b"genuine", T0)
+    (tmp_path / record.key).write_bytes(b"tampered")
+    with pytest.raises(SnapshotCorrupted):
+        store.read(record)
