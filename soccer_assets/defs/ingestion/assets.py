@@ -1,0 +1,270 @@
+"""Ingestion assets: raw football-data snapshots -> canonical ``matches`` and ``fixtures``."""
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import dagster as dg
+import polars as pl
+
+from soccer_assets.defs.ingestion.partitions import league_season_partitions, split_partition_key
+from soccer_assets.defs.metadata import frame_markdown, join_keys, markdown_table, table_schema
+from soccer_assets.lib.football_data.csv_reader import count_data_rows
+from soccer_assets.lib.football_data.load import LoadedFile, load_fixtures, load_results
+from soccer_assets.lib.seasons import Season
+from soccer_assets.resources.football_data import FootballDataResource
+from soccer_assets.resources.storage import StorageResource
+from soccer_assets.settings import Settings
+from soccer_assets.sources.http import SourceError, SourceNotFound
+from soccer_assets.storage.snapshots import SnapshotRecord, SnapshotStore
+
+RESULTS_SOURCE = "football-data/results"
+FIXTURES_SOURCE = "football-data/fixtures"
+# Bump when the parser or the canonical columns change: it is part of the data version.
+PARSER_VERSION = "1"
+
+
+def results_partition(league: str, season: Season) -> str:
+    return f"{league}/{season.code}"
+
+
+@dataclass
+class SnapshotChoice:
+    """The newest snapshot of a source partition that passes the raw schema."""
+
+    record: SnapshotRecord | None = None
+    loaded: LoadedFile | None = None
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+
+
+def newest_valid_snapshot(
+    snapshots: SnapshotStore, source: str, partition: str, load: Callable[[bytes], LoadedFile]
+) -> SnapshotChoice:
+    """Walk snapshots newest first; newer ones that fail validation are reported, not used.
+
+    So a bad download never replaces good data: the canonical tables keep using the
+    last good snapshot until the source serves a valid file again.
+    """
+    choice = SnapshotChoice()
+    checked: set[str] = set()
+    for record in reversed(snapshots.history(source, partition)):
+        if record.sha256 in checked:
+            continue
+        checked.add(record.sha256)
+        loaded = load(snapshots.read(record))
+        if loaded.ok:
+            choice.record, choice.loaded = record, loaded
+            return choice
+        choice.rejected.append(
+            {
+                "partition": partition or source,
+                "sha256": record.sha256[:12],
+                "fetched_at": record.fetched_at,
+                "reason": loaded.report.summary(),
+            }
+        )
+    return choice
+
+
+def _data_version(parts: list[tuple[str, str]]) -> dg.DataVersion:
+    payload = json.dumps({"parser": PARSER_VERSION, "snapshots": sorted(parts)}).encode()
+    return dg.DataVersion(hashlib.sha256(payload).hexdigest()[:24])
+
+
+def _fetch_or_fail(football_data: FootballDataResource, url: str):
+    try:
+        return football_data.fetch(url)
+    except SourceNotFound:
+        raise
+    except SourceError as exc:
+        raise dg.Failure(description=str(exc), metadata={"url": url, "http_status": exc.status}) from exc
+
+
+def build_ingestion_assets(settings: Settings) -> list[dg.AssetsDefinition]:
+    partitions = league_season_partitions(settings)
+
+    @dg.asset(
+        partitions_def=partitions,
+        output_required=False,
+        group_name="ingestion",
+        kinds={"httpx", "csv"},
+        description=(
+            "Immutable, content-addressed snapshot of one football-data.co.uk season file "
+            "(mmz4281/<SSYY>/<DIV>.csv). A file the site does not publish (HTTP 404) leaves "
+            "the partition empty and is recorded as an observation."
+        ),
+    )
+    def raw_football_data(
+        context: dg.AssetExecutionContext, football_data: FootballDataResource, storage: StorageResource
+    ):
+        league, season = split_partition_key(context.partition_key)
+        url = football_data.results_url(league, season)
+        try:
+            fetched = _fetch_or_fail(football_data, url)
+        except SourceNotFound as exc:
+            context.log.warning(
+                f"{league} {season.label} is not published at {url} (HTTP {exc.status}); partition left empty"
+            )
+            context.log_event(
+                dg.AssetObservation(
+                    asset_key=context.asset_key,
+                    partition=context.partition_key,
+                    metadata={"url": url, "http_status": exc.status, "available": False},
+                )
+            )
+            return
+        record = storage.snapshots().save(
+            source=RESULTS_SOURCE,
+            partition=results_partition(league, season),
+            url=url,
+            content=fetched.content,
+            http_status=fetched.status,
+            fetched_at=fetched.fetched_at,
+            extension="csv",
+            rows=count_data_rows(fetched.content),
+            headers=fetched.headers,
+        )
+        yield dg.MaterializeResult(
+            metadata={**storage.snapshots().describe(record), "attempts": fetched.attempts},
+            data_version=dg.DataVersion(record.sha256),
+        )
+
+    @dg.asset(
+        group_name="ingestion",
+        kinds={"httpx", "csv"},
+        description="Immutable snapshot of football-data.co.uk fixtures.csv; every run records a new fetch.",
+    )
+    def raw_fixtures(
+        context: dg.AssetExecutionContext, football_data: FootballDataResource, storage: StorageResource
+    ) -> dg.MaterializeResult:
+        url = football_data.fixtures_url()
+        try:
+            fetched = _fetch_or_fail(football_data, url)
+        except SourceNotFound as exc:
+            raise dg.Failure(description=f"{url} answered HTTP {exc.status}: no fixtures file") from exc
+        record = storage.snapshots().save(
+            source=FIXTURES_SOURCE,
+            partition="",
+            url=url,
+            content=fetched.content,
+            http_status=fetched.status,
+            fetched_at=fetched.fetched_at,
+            extension="csv",
+            rows=count_data_rows(fetched.content),
+            headers=fetched.headers,
+        )
+        return dg.MaterializeResult(
+            metadata={**storage.snapshots().describe(record), "attempts": fetched.attempts},
+            data_version=dg.DataVersion(record.sha256),
+        )
+
+    @dg.asset(
+        deps=[raw_football_data],
+        group_name="ingestion",
+        kinds={"polars", "parquet"},
+        code_version=PARSER_VERSION,
+        description=(
+            "Every finished match of the configured leagues and seasons, one row per match_id, "
+            "from the newest valid snapshot of each league-season. Odds columns: pre_<book>_<outcome> "
+            "(before kickoff) and close_<book>_<outcome> (closing line, evaluation only)."
+        ),
+    )
+    def matches(context: dg.AssetExecutionContext, storage: StorageResource) -> dg.Output[pl.DataFrame]:
+        snapshots = storage.snapshots()
+        frames: list[pl.DataFrame] = []
+        files: list[dict[str, Any]] = []
+        missing: list[str] = []
+        rejected: list[dict[str, Any]] = []
+        used: list[tuple[str, str]] = []
+        for league in settings.leagues:
+            for season in settings.seasons:
+                part = results_partition(league, season)
+                choice = newest_valid_snapshot(
+                    snapshots,
+                    RESULTS_SOURCE,
+                    part,
+                    lambda data, lg=league, ss=season: load_results(data, league=lg, season=ss),
+                )
+                rejected.extend(choice.rejected)
+                if choice.record is None or choice.loaded is None or choice.loaded.rows is None:
+                    missing.append(part)
+                    continue
+                rows = choice.loaded.rows.with_columns(pl.lit(choice.record.sha256).alias("source_sha256"))
+                frames.append(rows)
+                used.append((part, choice.record.sha256))
+                files.append(
+                    {
+                        "league": league,
+                        "season": season.code,
+                        "matches": rows.height,
+                        "sha256": choice.record.sha256[:12],
+                        "fetched_at": choice.record.fetched_at,
+                    }
+                )
+        if not frames:
+            raise dg.Failure(
+                description="No valid football-data snapshot for any configured league-season; "
+                "materialize raw_football_data first.",
+                metadata={"missing": join_keys(missing), "rejected": dg.MetadataValue.json(rejected)},
+            )
+        table = pl.concat(frames).sort("kickoff_date", "league", "match_id")
+        if rejected:
+            context.log.warning(f"{len(rejected)} snapshot(s) failed validation and were not used")
+        return dg.Output(
+            table,
+            metadata={
+                "dagster/row_count": table.height,
+                "dagster/column_schema": table_schema(table),
+                "covered": join_keys(p for p, _ in used),
+                "missing": join_keys(missing),
+                "covered_count": len(used),
+                "missing_count": len(missing),
+                "files": dg.MetadataValue.md(markdown_table(files)),
+                "rejected_snapshots": dg.MetadataValue.md(markdown_table(rejected)),
+                "first_kickoff": str(table["kickoff_date"].min()),
+                "last_kickoff": str(table["kickoff_date"].max()),
+            },
+            data_version=_data_version(used),
+        )
+
+    @dg.asset(
+        deps=[raw_fixtures],
+        group_name="ingestion",
+        kinds={"polars", "parquet"},
+        code_version=PARSER_VERSION,
+        description=(
+            "Upcoming matches of the configured leagues from the newest valid fixtures.csv snapshot, "
+            "minus any match already present in `matches`; same match_id as the finished match will have."
+        ),
+    )
+    def fixtures(
+        context: dg.AssetExecutionContext, storage: StorageResource, matches: pl.DataFrame
+    ) -> dg.Output[pl.DataFrame]:
+        choice = newest_valid_snapshot(storage.snapshots(), FIXTURES_SOURCE, "", load_fixtures)
+        if choice.record is None or choice.loaded is None or choice.loaded.rows is None:
+            raise dg.Failure(
+                description="No valid fixtures.csv snapshot; materialize raw_fixtures first.",
+                metadata={"rejected": dg.MetadataValue.json(choice.rejected)},
+            )
+        every = choice.loaded.rows.with_columns(pl.lit(choice.record.sha256).alias("source_sha256"))
+        in_scope = every.filter(pl.col("league").is_in(list(settings.leagues)))
+        played = in_scope["match_id"].is_in(matches["match_id"].implode())
+        upcoming = in_scope.filter(~played)
+        per_league = upcoming.group_by("league").agg(pl.len().alias("fixtures")).sort("league")
+        return dg.Output(
+            upcoming,
+            metadata={
+                "dagster/row_count": upcoming.height,
+                "dagster/column_schema": table_schema(upcoming),
+                "snapshot_sha256": choice.record.sha256,
+                "snapshot_fetched_at": choice.record.fetched_at,
+                "per_league": frame_markdown(per_league),
+                "other_divisions_dropped": every.height - in_scope.height,
+                "already_played_dropped": int(played.sum()),
+                "rejected_snapshots": dg.MetadataValue.md(markdown_table(choice.rejected)),
+            },
+        )
+
+    return [raw_football_data, raw_fixtures, matches, fixtures]

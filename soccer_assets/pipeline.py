@@ -1,0 +1,109 @@
+"""Headless materialization of the asset graph, in the order a backfill would use.
+
+Used by the ``soccer`` command and by ``bench/``: it runs the very jobs defined in the
+code location against a Dagster instance, so every run shows up in ``dagster dev``
+(same ``DAGSTER_HOME``) with its materializations and check results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import dagster as dg
+import polars as pl
+
+from soccer_assets.defs.ingestion.automation import CANONICAL_JOB, RAW_RESULTS_JOB
+from soccer_assets.defs.ingestion.partitions import partition_key
+from soccer_assets.resources.storage import PolarsParquetIOManager
+from soccer_assets.settings import Settings
+
+
+@dataclass
+class RunSummary:
+    fetched: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    failed_runs: list[str] = field(default_factory=list)
+    failed_checks: list[str] = field(default_factory=list)
+    tables: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed_runs
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "files": len(self.fetched),
+            "missing": self.missing,
+            "failed_runs": self.failed_runs,
+            "failed_checks": self.failed_checks,
+            **self.tables,
+        }
+
+
+def _materialized(result: dg.ExecuteInProcessResult, asset: str) -> bool:
+    return any(
+        e.asset_key == dg.AssetKey(asset) for e in result.get_asset_materialization_events() if e.asset_key
+    )
+
+
+def _failed_checks(result: dg.ExecuteInProcessResult) -> list[str]:
+    failed = []
+    for event in result.all_events:
+        if event.event_type_value == "ASSET_CHECK_EVALUATION":
+            evaluation = event.event_specific_data
+            if not evaluation.passed:
+                failed.append(f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}")
+    return failed
+
+
+def quiet_run_config(level: str = "WARNING") -> dict[str, Any]:
+    """Run config that keeps Dagster's per-event console log down to ``level``."""
+    return {"loggers": {"console": {"config": {"log_level": level}}}}
+
+
+def run_ingestion(
+    defs: dg.Definitions,
+    settings: Settings,
+    instance: dg.DagsterInstance,
+    log: Callable[[str], None] = print,
+    run_config: dict[str, Any] | None = None,
+) -> RunSummary:
+    """Fetch every configured league-season, then rebuild fixtures and the canonical tables."""
+    summary = RunSummary()
+    results_job = defs.resolve_job_def(RAW_RESULTS_JOB)
+    for league in settings.leagues:
+        for season in settings.seasons:
+            key = partition_key(league, season)
+            result = results_job.execute_in_process(
+                partition_key=key, instance=instance, raise_on_error=False, run_config=run_config
+            )
+            summary.failed_checks += _failed_checks(result)
+            if not result.success:
+                summary.failed_runs.append(f"raw_football_data[{key}]")
+                log(f"  {league} {season.label}: FAILED (see run {result.run_id})")
+            elif _materialized(result, "raw_football_data"):
+                summary.fetched.append(f"{league}/{season.code}")
+                log(f"  {league} {season.label}: fetched")
+            else:
+                summary.missing.append(f"{league}/{season.code}")
+                log(f"  {league} {season.label}: not published (404)")
+    result = defs.resolve_job_def(CANONICAL_JOB).execute_in_process(
+        instance=instance, raise_on_error=False, run_config=run_config
+    )
+    summary.failed_checks += _failed_checks(result)
+    if not result.success:
+        summary.failed_runs.append(CANONICAL_JOB)
+    for table in ("matches", "fixtures"):
+        if _materialized(result, table):
+            summary.tables[table] = load_table(defs, table).height
+    return summary
+
+
+def load_table(defs: dg.Definitions, asset: str) -> pl.DataFrame:
+    """Read a stored (unpartitioned) asset table outside of a run."""
+    io_manager = defs.resources["io_manager"]
+    if not isinstance(io_manager, PolarsParquetIOManager):
+        raise TypeError("the code location's io_manager is not a PolarsParquetIOManager")
+    return io_manager.read_table(dg.AssetKey(asset))

@@ -1,0 +1,103 @@
+"""Bad input: clear failures, blocked downstream assets, earlier snapshots untouched."""
+
+from tests.assets.conftest import check_outcomes, materialized
+
+E0_2324 = "/mmz4281/2324/E0.csv"
+
+
+def _good_run(platform):
+    assert platform.fetch("E0", "2324").success and platform.canonical().success
+    return platform.table("matches")
+
+
+def test_unpublished_season_leaves_only_that_partition_empty(make_platform, mirror):
+    platform = make_platform(("E0",), ("2324", "2627"))
+    missing = platform.fetch("E0", "2627")
+    assert missing.success and materialized(missing) == set()
+    assert mirror.count("/mmz4281/2627/E0.csv") == 1  # a 404 is not retried
+    observations = [e for e in missing.all_events if e.event_type_value == "ASSET_OBSERVATION"]
+    assert observations[0].event_specific_data.asset_observation.metadata["http_status"].value == 404
+    assert platform.fetch("E0", "2324").success and platform.canonical().success
+    meta = platform.latest_metadata("matches")
+    assert meta["covered"] == "E0/2324" and meta["missing"] == "E0/2627"
+
+
+def test_server_error_then_success(make_platform, mirror):
+    platform = make_platform()
+    mirror.faults[E0_2324] = [500, 502]
+    result = platform.fetch("E0", "2324")
+    assert result.success
+    assert platform.latest_metadata("raw_football_data", "E0|2324")["attempts"] == 3
+
+
+def test_persistent_outage_fails_clearly_and_keeps_the_earlier_snapshot(make_platform, mirror):
+    platform = make_platform()
+    before = _good_run(platform)
+    mirror.faults[E0_2324] = [503] * 10
+    result = platform.fetch("E0", "2324")
+    assert not result.success
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    assert "gave up after 3 attempts" in failure.event_specific_data.error.message
+    history = platform.snapshots.history("football-data/results", "E0/2324")
+    assert len(history) == 1 and platform.snapshots.read(history[0])
+    assert platform.canonical().success and platform.table("matches").equals(before)
+
+
+def _bad_file_is_contained(platform, mirror, football_data_dir, bad: bytes, failed_check: str):
+    before = _good_run(platform)
+    mirror.overrides[E0_2324] = bad
+    result = platform.fetch("E0", "2324")
+    # the raw snapshot is kept (it is what the source served) but its blocking check fails
+    assert not result.success
+    assert check_outcomes(result) == {"raw_football_data_schema": False}
+    evaluation = next(
+        e.event_specific_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"
+    )
+    assert failed_check in evaluation.metadata["failures_by_check"].value
+    history = platform.snapshots.history("football-data/results", "E0/2324")
+    assert len(history) == 2
+    assert platform.snapshots.read(history[0]) == (football_data_dir / E0_2324.lstrip("/")).read_bytes()
+
+    # a later rebuild keeps using the last good snapshot and says why
+    assert platform.canonical().success
+    assert platform.table("matches").equals(before)
+    rejected = platform.latest_metadata("matches")["rejected_snapshots"]
+    assert history[1].sha256[:12] in rejected
+
+
+def test_truncated_file(make_platform, mirror, football_data_dir):
+    good = (football_data_dir / E0_2324.lstrip("/")).read_bytes()
+    _bad_file_is_contained(make_platform(), mirror, football_data_dir, good[: len(good) // 2], "readable_csv")
+
+
+def test_file_with_a_wrong_column(make_platform, mirror, football_data_dir):
+    good = (football_data_dir / E0_2324.lstrip("/")).read_bytes()
+    bad = good.replace(b",FTHG,", b",HomeGoals,", 1)
+    _bad_file_is_contained(make_platform(), mirror, football_data_dir, bad, "column_in_dataframe")
+
+
+def test_duplicated_rows(make_platform, mirror, football_data_dir):
+    good = (football_data_dir / E0_2324.lstrip("/")).read_bytes()
+    lines = good.split(b"\r\n")
+    bad = b"\r\n".join([*lines[:-1], *lines[10:13], b""])
+    _bad_file_is_contained(make_platform(), mirror, football_data_dir, bad, "multiple_fields_uniqueness")
+
+
+def test_blocking_check_stops_downstream_in_the_same_run(make_platform, mirror, football_data_dir):
+    platform = make_platform()
+    assert _good_run(platform).height == 380
+    mirror.overrides["/fixtures.csv"] = b"Div,Date,HomeTeam,AwayTeam\r\nE0,99/99/2026,Leeds,Burnley\r\n"
+    result = platform.canonical()
+    assert not result.success
+    assert check_outcomes(result)["raw_fixtures_schema"] is False
+    assert materialized(result) == {"raw_fixtures", "matches"}  # fixtures blocked by the failed check
+    assert platform.table("fixtures").height == 10  # the previous good table is untouched
+
+
+def test_first_ever_run_without_any_data_fails_with_a_hint(make_platform):
+    platform = make_platform(("I1",), ("2324",))  # Serie A is not in the mirror
+    assert platform.fetch("I1", "2324").success
+    result = platform.canonical()
+    assert not result.success
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    assert "materialize raw_football_data first" in str(failure.event_specific_data)
