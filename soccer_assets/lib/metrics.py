@@ -49,10 +49,15 @@ def one_hot(outcomes: np.ndarray) -> np.ndarray:
     return np.eye(3)[np.asarray(outcomes, dtype=np.int64)]
 
 
-def log_loss(probs: np.ndarray, outcomes: np.ndarray) -> float:
+def log_losses(probs: np.ndarray, outcomes: np.ndarray) -> np.ndarray:
+    """Per-match log loss (for paired comparisons of two models on the same matches)."""
     probs, outcomes = _check(probs, outcomes)
     picked = probs[np.arange(len(outcomes)), outcomes]
-    return float(-np.mean(np.log(np.clip(picked, EPS, 1.0))))
+    return -np.log(np.clip(picked, EPS, 1.0))
+
+
+def log_loss(probs: np.ndarray, outcomes: np.ndarray) -> float:
+    return float(np.mean(log_losses(probs, outcomes)))
 
 
 def brier(probs: np.ndarray, outcomes: np.ndarray) -> float:

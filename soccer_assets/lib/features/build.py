@@ -1,0 +1,136 @@
+"""Assemble ``match_features``: one row per finished or upcoming match.
+
+Columns: identifiers (``match_id`` ... ``is_finished``), the label (``result``, ``target``:
+0 home win, 1 draw, 2 away win, null when not played yet) and features, every feature
+named ``f_*``. All features follow the time rule of ``timeline``; closing prices can
+never be features (``assert_no_closing``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from soccer_assets.lib.features.context import league_context
+from soccer_assets.lib.features.form import FormConfig, team_form
+from soccer_assets.lib.features.market import market_features
+from soccer_assets.lib.features.timeline import attach_asof, schedule, team_rows
+from soccer_assets.lib.football_data.columns import CLOSING_PREFIX
+from soccer_assets.lib.ratings import EloConfig, PiConfig, expected_goal_difference, rating_history
+
+FEATURE_PREFIX = "f_"
+ID_COLUMNS = [
+    "match_id",
+    "league",
+    "season",
+    "kickoff_date",
+    "kickoff_utc",
+    "home_team",
+    "away_team",
+    "is_finished",
+    "result",
+    "target",
+]
+# form statistics that also get a home-minus-away difference feature
+DIFF_STATS = (
+    "points_l5",
+    "points_ewm",
+    "goals_for_ewm",
+    "goals_against_ewm",
+    "sot_for_ewm",
+    "sot_against_ewm",
+)
+
+
+class LeakageError(ValueError):
+    """A column that is not known before kickoff was about to become a feature."""
+
+
+@dataclass(frozen=True)
+class FeatureConfig:
+    form: FormConfig = field(default_factory=FormConfig)
+    elo: EloConfig = field(default_factory=EloConfig)
+    pi: PiConfig = field(default_factory=PiConfig)
+    league_window: int = 200
+    # de-vigged pre-match odds as features (known before kickoff); closing odds never
+    use_market: bool = True
+
+
+def assert_no_closing(columns: list[str]) -> list[str]:
+    bad = [c for c in columns if CLOSING_PREFIX in c or "closing" in c]
+    if bad:
+        raise LeakageError(f"closing prices can never be features: {bad}")
+    return columns
+
+
+def feature_columns(frame: pl.DataFrame) -> list[str]:
+    """The model inputs of a features frame, in a stable order, guarded against leakage."""
+    return assert_no_closing([c for c in frame.columns if c.startswith(FEATURE_PREFIX)])
+
+
+def _per_team(teams: pl.DataFrame, ratings: pl.DataFrame, config: FeatureConfig) -> pl.DataFrame:
+    keys = teams.select("match_id", "team", "kickoff_date")
+    form = team_form(teams, config.form)
+    rated = attach_asof(keys, ratings.select("team", "kickoff_date", "elo", "pi_home", "pi_away"), by="team")
+    return form.join(rated.drop("kickoff_date"), on=["match_id", "team"])
+
+
+def _side(sched: pl.DataFrame, per_team: pl.DataFrame, side: str) -> pl.DataFrame:
+    values = [c for c in per_team.columns if c not in ("match_id", "team")]
+    joined = sched.select("match_id", pl.col(f"{side}_team").alias("team")).join(
+        per_team, on=["match_id", "team"], how="left"
+    )
+    return joined.select("match_id", *[pl.col(c).alias(f"{FEATURE_PREFIX}{side}_{c}") for c in values])
+
+
+def build_match_features(
+    matches: pl.DataFrame,
+    fixtures: pl.DataFrame | None = None,
+    config: FeatureConfig | None = None,
+    ratings: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """``ratings``: a precomputed ``rating_history(matches)`` (the ``team_ratings`` asset)."""
+    config = config or FeatureConfig()
+    sched = schedule(matches, fixtures)
+    if ratings is None:
+        ratings = rating_history(matches, config.elo, config.pi)
+    per_team = _per_team(team_rows(sched), ratings, config)
+    frame = (
+        sched.select(*ID_COLUMNS[:-1])  # everything but the label, which is derived below
+        .join(_side(sched, per_team, "home"), on="match_id", how="left")
+        .join(_side(sched, per_team, "away"), on="match_id", how="left")
+        .join(
+            league_context(sched, config.league_window).rename(lambda c: c if c == "match_id" else f"f_{c}"),
+            on="match_id",
+            how="left",
+        )
+    )
+    frame = frame.with_columns(
+        (pl.col("f_home_elo") - pl.col("f_away_elo")).alias("f_diff_elo"),
+        *[(pl.col(f"f_home_form_{s}") - pl.col(f"f_away_form_{s}")).alias(f"f_diff_{s}") for s in DIFF_STATS],
+    )
+    expected_gd = expected_goal_difference(
+        frame["f_home_pi_home"].fill_null(0.0).to_numpy(),
+        frame["f_away_pi_away"].fill_null(0.0).to_numpy(),
+        config.pi.scale,
+    )
+    frame = frame.with_columns(pl.Series("f_pi_expected_gd", expected_gd, dtype=pl.Float64))
+    if config.use_market:
+        priced = pl.concat(
+            [
+                t.select("match_id", *[c for c in t.columns if c.startswith("pre_")])
+                for t in (matches, fixtures)
+                if t is not None
+            ],
+            how="diagonal_relaxed",
+        ).unique("match_id", keep="first")
+        market = market_features(priced).rename(lambda c: c if c == "match_id" else f"f_{c}")
+        frame = frame.join(market, on="match_id", how="left")
+    target = pl.col("result").replace_strict({"H": 0, "D": 1, "A": 2}, default=None, return_dtype=pl.Int8)
+    frame = frame.with_columns(target.alias("target"))
+    features = feature_columns(frame)
+    # every feature is a float (counts included): models and the MLflow signature see one dtype
+    return frame.select(*ID_COLUMNS, *[pl.col(c).cast(pl.Float64) for c in features]).sort(
+        "kickoff_date", "match_id"
+    )

@@ -1,0 +1,69 @@
+"""From features and splits to the matrices models see, and the final calibrated fit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from soccer_assets.lib.features.build import feature_columns
+from soccer_assets.lib.models.calibration import CalibratedModel, fit_temperature
+from soccer_assets.lib.models.tuning import FoldIndex, design_matrix
+from soccer_assets.lib.models.zoo import family
+from soccer_assets.lib.splits import CALIBRATION, TEST, TRAIN, Fold
+
+
+@dataclass
+class TrainingData:
+    features: list[str]
+    train: pl.DataFrame
+    calibration: pl.DataFrame
+    test: pl.DataFrame
+    folds: list[FoldIndex]
+
+    def xy(self, part: str) -> tuple[np.ndarray, np.ndarray]:
+        frame = getattr(self, part)
+        return design_matrix(frame, self.features), frame["target"].to_numpy().astype(np.int64)
+
+
+def prepare(
+    features: pl.DataFrame, splits: pl.DataFrame, folds: list[Fold], feature_list: list[str] | None = None
+) -> TrainingData:
+    """Rows of each split (training rows only where ``usable``), folds as row indices of ``train``."""
+    labelled = features.join(splits.select("match_id", "split", "usable"), on="match_id").filter(
+        pl.col("target").is_not_null()
+    )
+    train = labelled.filter((pl.col("split") == TRAIN) & pl.col("usable")).sort("kickoff_date", "match_id")
+    position = {m: i for i, m in enumerate(train["match_id"].to_list())}
+    fold_index = [
+        (
+            np.array([position[m] for m in f.train_ids if m in position], dtype=np.int64),
+            np.array([position[m] for m in f.valid_ids if m in position], dtype=np.int64),
+        )
+        for f in folds
+    ]
+    return TrainingData(
+        features=feature_list or feature_columns(features),
+        train=train,
+        calibration=labelled.filter(pl.col("split") == CALIBRATION).sort("kickoff_date", "match_id"),
+        test=labelled.filter(pl.col("split") == TEST).sort("kickoff_date", "match_id"),
+        folds=fold_index,
+    )
+
+
+def fit_final(
+    family_name: str, params: dict[str, Any], data: TrainingData, seed: int = 0, n_jobs: int = 1
+) -> CalibratedModel:
+    """Refit on all training seasons, then fit the temperature on the calibration slice."""
+    X_train, y_train = data.xy("train")
+    estimator = family(family_name).build(params, seed, n_jobs)
+    estimator.fit(X_train, y_train)
+    X_cal, y_cal = data.xy("calibration")
+    if len(y_cal) == 0:
+        raise ValueError("the calibration slice is empty")
+    temperature = fit_temperature(estimator.predict_proba(X_cal), y_cal)
+    return CalibratedModel(
+        estimator=estimator, features=list(data.features), temperature=temperature, family=family_name
+    )

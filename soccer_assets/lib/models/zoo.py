@@ -1,0 +1,144 @@
+"""The four model families: their Optuna search spaces and how to build an estimator.
+
+Every estimator follows the scikit-learn API (``fit``, ``predict_proba`` with classes
+0/1/2). Missing values are native to the tree libraries; the logistic regression gets
+a median imputer and scaling. ``Preset`` bounds the search so tests stay fast while
+production defaults stay production-sized.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import optuna
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+
+FAMILIES: tuple[str, ...] = ("xgboost", "lightgbm", "hgb", "logreg")
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    trials: int
+    max_estimators: int
+    cv_folds: int
+
+    @classmethod
+    def named(cls, name: str) -> Preset:
+        try:
+            return PRESETS[name]
+        except KeyError:
+            raise ValueError(f"unknown training preset {name!r}; choose from {sorted(PRESETS)}") from None
+
+
+PRESETS: dict[str, Preset] = {
+    "production": Preset("production", trials=20, max_estimators=600, cv_folds=3),
+    "smoke": Preset("smoke", trials=2, max_estimators=40, cv_folds=2),
+}
+
+
+@dataclass(frozen=True)
+class Family:
+    name: str
+    suggest: Callable[[optuna.Trial, Preset], dict[str, Any]]
+    build: Callable[[dict[str, Any], int, int], Any]  # (params, seed, n_jobs) -> estimator
+
+
+def _suggest_xgboost(trial: optuna.Trial, preset: Preset) -> dict[str, Any]:
+    return {
+        "n_estimators": trial.suggest_int(
+            "n_estimators", min(50, preset.max_estimators), preset.max_estimators, log=True
+        ),
+        "learning_rate": trial.suggest_float("learning_rate", 0.01, 0.2, log=True),
+        "max_depth": trial.suggest_int("max_depth", 2, 6),
+        "min_child_weight": trial.suggest_float("min_child_weight", 1.0, 50.0, log=True),
+        "subsample": trial.suggest_float("subsample", 0.6, 1.0),
+        "colsample_bytree": trial.suggest_float("colsample_bytree", 0.4, 1.0),
+        "reg_lambda": trial.suggest_float("reg_lambda", 1e-2, 30.0, log=True),
+    }
+
+
+def _build_xgboost(params: dict[str, Any], seed: int, n_jobs: int) -> Any:
+    from xgboost import XGBClassifier
+
+    return XGBClassifier(
+        objective="multi:softprob",
+        eval_metric="mlogloss",
+        tree_method="hist",
+        random_state=seed,
+        n_jobs=n_jobs,
+        verbosity=0,
+        **params,
+    )
+
+
+def _suggest_lightgbm(trial: optuna.Trial, preset: Preset) -> dict[str, Any]:
+    return {
+        "n_estimators": trial.suggest_int(
+            "n_estimators", min(50, preset.max_estimators), preset.max_estimators, log=True
+        ),
+        "learning_rate": trial.suggest_float("learning_rate", 0.01, 0.2, log=True),
+        "num_leaves": trial.suggest_int("num_leaves", 4, 48, log=True),
+        "min_child_samples": trial.suggest_int("min_child_samples", 10, 200, log=True),
+        "subsample": trial.suggest_float("subsample", 0.6, 1.0),
+        "subsample_freq": 1,
+        "colsample_bytree": trial.suggest_float("colsample_bytree", 0.4, 1.0),
+        "reg_lambda": trial.suggest_float("reg_lambda", 1e-2, 30.0, log=True),
+    }
+
+
+def _build_lightgbm(params: dict[str, Any], seed: int, n_jobs: int) -> Any:
+    from lightgbm import LGBMClassifier
+
+    return LGBMClassifier(objective="multiclass", random_state=seed, n_jobs=n_jobs, verbose=-1, **params)
+
+
+def _suggest_hgb(trial: optuna.Trial, preset: Preset) -> dict[str, Any]:
+    return {
+        "max_iter": trial.suggest_int(
+            "max_iter", min(50, preset.max_estimators), preset.max_estimators, log=True
+        ),
+        "learning_rate": trial.suggest_float("learning_rate", 0.01, 0.2, log=True),
+        "max_leaf_nodes": trial.suggest_int("max_leaf_nodes", 4, 48, log=True),
+        "min_samples_leaf": trial.suggest_int("min_samples_leaf", 10, 200, log=True),
+        "l2_regularization": trial.suggest_float("l2_regularization", 1e-3, 30.0, log=True),
+    }
+
+
+def _build_hgb(params: dict[str, Any], seed: int, n_jobs: int) -> Any:
+    return HistGradientBoostingClassifier(random_state=seed, early_stopping=False, **params)
+
+
+def _suggest_logreg(trial: optuna.Trial, preset: Preset) -> dict[str, Any]:
+    return {"C": trial.suggest_float("C", 1e-4, 10.0, log=True)}
+
+
+def _build_logreg(params: dict[str, Any], seed: int, n_jobs: int) -> Any:
+    return Pipeline(
+        [
+            ("impute", SimpleImputer(strategy="median", keep_empty_features=True)),
+            ("scale", StandardScaler()),
+            ("model", LogisticRegression(C=params["C"], max_iter=2000, random_state=seed)),
+        ]
+    )
+
+
+FAMILY_REGISTRY: dict[str, Family] = {
+    "xgboost": Family("xgboost", _suggest_xgboost, _build_xgboost),
+    "lightgbm": Family("lightgbm", _suggest_lightgbm, _build_lightgbm),
+    "hgb": Family("hgb", _suggest_hgb, _build_hgb),
+    "logreg": Family("logreg", _suggest_logreg, _build_logreg),
+}
+
+
+def family(name: str) -> Family:
+    try:
+        return FAMILY_REGISTRY[name]
+    except KeyError:
+        raise ValueError(f"unknown model family {name!r}; choose from {FAMILIES}") from None

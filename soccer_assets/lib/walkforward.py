@@ -1,0 +1,89 @@
+"""Walk-forward evaluation: for each test season, train on every season before it.
+
+The same functions as the Dagster training assets (features, splits, tuning, selection,
+final fit with calibration, evaluation), called in a loop; used by
+``bench/model_quality.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from soccer_assets.lib.evaluation import ALL, SOURCES, base_rates, evaluate, forecasts_frame
+from soccer_assets.lib.features.build import FeatureConfig, build_match_features
+from soccer_assets.lib.models.selection import select_best
+from soccer_assets.lib.models.training import fit_final, prepare
+from soccer_assets.lib.models.tuning import tune
+from soccer_assets.lib.models.zoo import FAMILIES, Preset
+from soccer_assets.lib.splits import SplitConfig, assign_splits, cv_folds
+
+METRICS = ("logloss", "rps", "brier", "ece", "accuracy")
+
+
+@dataclass(frozen=True)
+class WalkForwardConfig:
+    preset: Preset
+    n_trials: int
+    families: Sequence[str] = FAMILIES
+    features: FeatureConfig = field(default_factory=FeatureConfig)
+    seed: int = 0
+    n_jobs: int = 1
+
+
+def walk_forward(
+    matches: pl.DataFrame,
+    test_seasons: Sequence[str],
+    config: WalkForwardConfig,
+    log: Callable[[str], None] = lambda _: None,
+) -> list[dict[str, Any]]:
+    features = build_match_features(matches, None, config.features)
+    rows: list[dict[str, Any]] = []
+    for season in test_seasons:
+        split_config = SplitConfig(explicit_test=(season,), cv_folds=config.preset.cv_folds)
+        splits = assign_splits(features, split_config)
+        data = prepare(features, splits, cv_folds(splits, split_config.cv_folds))
+        X, y = data.xy("train")
+        summaries = []
+        for name in config.families:
+            result = tune(
+                name,
+                X,
+                y,
+                data.folds,
+                n_trials=config.n_trials,
+                preset=config.preset,
+                seed=config.seed,
+                n_jobs=config.n_jobs,
+            )
+            log(f"{season} {name}: CV log loss {result.cv_logloss:.4f} ({result.n_trials} trials)")
+            summaries.append(
+                {
+                    "family": name,
+                    "cv_logloss": result.cv_logloss,
+                    "cv_ece": result.cv_ece,
+                    "params": result.best_params,
+                }
+            )
+        best = select_best(summaries)
+        params = next(s["params"] for s in summaries if s["family"] == best["family"])
+        model = fit_final(best["family"], params, data, seed=config.seed, n_jobs=config.n_jobs)
+        X_test, _ = data.xy("test")
+        forecasts = forecasts_frame(data.test, model.predict_proba(X_test), matches, base_rates(data.train))
+        table = evaluate(forecasts).filter(pl.col("league") != ALL)
+        log(f"{season}: chose {best['family']} ({best['reason']})")
+        for (league,), group in table.group_by(["league"], maintain_order=True):
+            by_source = {r["source"]: r for r in group.to_dicts()}
+            rows.append(
+                {
+                    "league": league,
+                    "season": season,
+                    "n": by_source["model"]["n"],
+                    "family": best["family"],
+                    **{source: {m: by_source[source][m] for m in METRICS} for source in SOURCES},
+                }
+            )
+    return rows

@@ -1,0 +1,108 @@
+"""Splits, calibration, selection, tuning and the registry decisions."""
+
+import numpy as np
+import polars as pl
+import pytest
+
+from soccer_assets.lib.features.build import build_match_features
+from soccer_assets.lib.metrics import log_loss
+from soccer_assets.lib.models.calibration import apply_temperature, fit_temperature
+from soccer_assets.lib.models.gate import candidate_gate, paired_bootstrap, should_auto_promote
+from soccer_assets.lib.models.selection import select_best
+from soccer_assets.lib.models.training import prepare
+from soccer_assets.lib.models.tuning import tune
+from soccer_assets.lib.models.zoo import FAMILIES, PRESETS
+from soccer_assets.lib.splits import CALIBRATION, PREDICT, TEST, TRAIN, SplitConfig, assign_splits, cv_folds
+
+
+@pytest.fixture(scope="module")
+def features(e0_matches, e0_fixtures):
+    return build_match_features(e0_matches, e0_fixtures)
+
+
+@pytest.fixture(scope="module")
+def splits(features):
+    return assign_splits(features, SplitConfig(test_seasons=1, calibration_seasons=1, cv_folds=2))
+
+
+def test_splits_are_disjoint_and_ordered_in_time(splits):
+    by_split = {name: group for (name,), group in splits.group_by(["split"])}
+    assert set(by_split) == {TRAIN, CALIBRATION, TEST, PREDICT}
+    ids = [set(g["match_id"].to_list()) for g in by_split.values()]
+    assert sum(len(i) for i in ids) == len(set().union(*ids)) == splits.height
+    order = [TRAIN, CALIBRATION, TEST, PREDICT]
+    for earlier, later in zip(order, order[1:], strict=False):
+        assert by_split[earlier]["kickoff_date"].max() < by_split[later]["kickoff_date"].min()
+    assert by_split[TEST]["season"].unique().to_list() == ["2526"]
+    assert by_split[CALIBRATION]["season"].unique().to_list() == ["2425"]
+
+
+def test_tuning_never_sees_calibration_or_test_seasons(splits):
+    folds = cv_folds(splits, 2)
+    held_out = set(splits.filter(pl.col("split").is_in([CALIBRATION, TEST, PREDICT]))["match_id"].to_list())
+    train_dates = dict(zip(splits["match_id"], splits["kickoff_date"], strict=True))
+    for fold in folds:
+        assert not (set(fold.train_ids) | set(fold.valid_ids)) & held_out
+        assert max(train_dates[m] for m in fold.train_ids) < min(train_dates[m] for m in fold.valid_ids)
+    assert [f.validation_season for f in folds] == ["2223", "2324"]
+
+
+def test_explicit_test_season_drops_later_seasons(features):
+    splits = assign_splits(features, SplitConfig(explicit_test=("2425",)))
+    finished = splits.filter(pl.col("split") != PREDICT)
+    assert finished["season"].max() == "2425"
+    assert splits.filter(pl.col("split") == TEST)["season"].unique().to_list() == ["2425"]
+    with pytest.raises(ValueError, match="at least two training seasons"):
+        assign_splits(features, SplitConfig(explicit_test=("2324",)))
+
+
+def test_temperature_scaling_recovers_a_known_distortion():
+    rng = np.random.default_rng(1)
+    true = rng.dirichlet([4, 2.5, 3], size=4000)
+    outcomes = np.array([rng.choice(3, p=p) for p in true])
+    overconfident = apply_temperature(true, 0.5)  # sharpened: T=0.5
+    t = fit_temperature(overconfident, outcomes)
+    assert t == pytest.approx(2.0, rel=0.15)
+    assert log_loss(apply_temperature(overconfident, t), outcomes) < log_loss(overconfident, outcomes)
+    assert np.allclose(apply_temperature(overconfident, t).sum(axis=1), 1.0)
+    assert (apply_temperature(true, 1.7).argmax(axis=1) == true.argmax(axis=1)).all()
+
+
+def test_selection_breaks_near_ties_by_calibration():
+    results = [
+        {"family": "xgboost", "cv_logloss": 0.9500, "cv_ece": 0.030},
+        {"family": "logreg", "cv_logloss": 0.9503, "cv_ece": 0.010},
+        {"family": "hgb", "cv_logloss": 0.9600, "cv_ece": 0.001},
+        {"family": "lightgbm", "enabled": False},
+    ]
+    choice = select_best(results)
+    assert choice["family"] == "logreg" and "calibrated" in choice["reason"]
+    assert select_best(results[:1] + results[2:3])["family"] == "xgboost"
+    with pytest.raises(ValueError):
+        select_best([{"family": "x", "enabled": False}])
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_every_family_tunes_on_real_folds(features, splits, family):
+    data = prepare(features, splits, cv_folds(splits, 2))
+    X, y = data.xy("train")
+    seen = []
+    result = tune(family, X, y, data.folds, n_trials=2, preset=PRESETS["smoke"], on_trial=seen.append)
+    assert result.n_trials == 2 and len(seen) == 2
+    assert 0.8 < result.cv_logloss < 1.2  # between a good model and a coin
+    assert len(result.best_fold_logloss) == 2
+    if family == "lightgbm":
+        assert result.best_params["subsample_freq"] == 1  # fixed parameters survive into the refit
+
+
+def test_gate_both_ways_and_bootstrap_policy():
+    rng = np.random.default_rng(0)
+    champion = rng.uniform(0.5, 1.5, 500)
+    assert candidate_gate(champion, None, 0.0).passed
+    assert candidate_gate(champion - 0.05, champion, 0.0).passed
+    assert not candidate_gate(champion + 0.01, champion, 0.005).passed
+    assert candidate_gate(champion + 0.004, champion, 0.005).passed
+    clearly_better = paired_bootstrap(champion - 0.05, champion)
+    assert should_auto_promote(clearly_better) and clearly_better.ci_low > 0
+    noise = paired_bootstrap(champion + rng.normal(0, 0.2, 500), champion)
+    assert not should_auto_promote(noise)
