@@ -50,11 +50,10 @@ def power(odds: np.ndarray, iterations: int = 60) -> np.ndarray:
     if not valid.any():
         return out
     q = inverse[valid]
-    lo = np.full(q.shape[0], 0.5)
-    hi = np.full(q.shape[0], 1.5 if np.all(q.sum(axis=1) >= 1) else 1.0)
-    # below-one books (arbitrage-free feeds can sum < 1): search k in (0, 1]
-    below = q.sum(axis=1) < 1
-    lo[below], hi[below] = 0.05, 1.0
+    # usual books (sum > 1) need k > 1; a book summing below one (exchange prices) needs k < 1
+    above = q.sum(axis=1) >= 1
+    lo = np.where(above, 1.0, 0.05)
+    hi = np.where(above, 3.0, 1.0)
     for _ in range(iterations):
         mid = (lo + hi) / 2
         too_big = (q ** mid[:, None]).sum(axis=1) > 1

@@ -39,3 +39,11 @@ def test_missing_or_impossible_prices_give_nan_rows():
     assert np.isnan(probs[:2]).all() and np.isfinite(probs[2]).all()
     with pytest.raises(ValueError):
         devig(ODDS, "magic")  # type: ignore[arg-type]
+
+
+def test_power_is_row_independent_when_a_book_sums_below_one():
+    """Each row is de-vigged on its own, whatever the other rows of the batch look like."""
+    alone = devig(np.array([[2.0, 3.5, 4.0]]), "power")[0]
+    beside_an_exchange = devig(np.array([[2.0, 3.5, 4.0], [2.2, 4.0, 4.5]]), "power")
+    assert beside_an_exchange[0] == pytest.approx(alone)
+    assert np.allclose(beside_an_exchange.sum(axis=1), 1.0)
