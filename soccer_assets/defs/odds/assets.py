@@ -1,0 +1,154 @@
+"""Fonbet assets: raw line snapshots -> football events -> links to matches -> 1X2 odds."""
+
+from typing import Any
+
+import dagster as dg
+import polars as pl
+
+from soccer_assets.defs.metadata import frame_markdown, markdown_table, table_schema
+from soccer_assets.defs.odds.history import (
+    FONBET_SOURCE,
+    EventBook,
+    RejectedSnapshot,
+    iter_history,
+    quote_history,
+)
+from soccer_assets.defs.odds.links import CODE_VERSION, GROUP, build_link_assets
+from soccer_assets.lib.fonbet.load import load_line
+from soccer_assets.lib.fonbet.odds import odds_history
+from soccer_assets.lib.linking.aliases import load_competitions
+from soccer_assets.resources.fonbet import FonbetResource
+from soccer_assets.resources.storage import StorageResource
+from soccer_assets.settings import Settings
+from soccer_assets.sources.http import SourceError
+
+
+def _raw_metadata(content: bytes) -> dict[str, Any]:
+    loaded = load_line(content)
+    if loaded.packet is None:
+        return {"valid": False, "problem": loaded.report.summary()}
+    packet = loaded.packet
+    return {
+        "valid": True,
+        "packet_version": packet.version,
+        "from_version": packet.from_version,
+        "full_packet": packet.is_full,
+        "custom_factors_shape": packet.shape,
+        "events": len(packet.events),
+        "quotes": len(packet.quotes),
+    }
+
+
+def build_fonbet_assets(settings: Settings) -> list[dg.AssetsDefinition]:
+    covered = set(settings.leagues)
+
+    @dg.asset(
+        group_name=GROUP,
+        kinds={"httpx", "json"},
+        description=(
+            "Immutable, content-addressed snapshot of Fonbet's public line JSON (SOCCER_FONBET_URL); "
+            "every run records a new fetch, identical bytes are stored once."
+        ),
+    )
+    def raw_fonbet_line(fonbet: FonbetResource, storage: StorageResource) -> dg.MaterializeResult:
+        try:
+            fetched = fonbet.fetch()
+        except SourceError as exc:
+            raise dg.Failure(
+                description=str(exc), metadata={"url": fonbet.url, "http_status": exc.status}
+            ) from exc
+        snapshots = storage.snapshots()
+        summary = _raw_metadata(fetched.content)
+        record = snapshots.save(
+            source=FONBET_SOURCE,
+            partition="",
+            url=fetched.url,
+            content=fetched.content,
+            http_status=fetched.status,
+            fetched_at=fetched.fetched_at,
+            extension="json",
+            rows=summary.get("events"),
+            headers=fetched.headers,
+        )
+        return dg.MaterializeResult(
+            metadata={**snapshots.describe(record), **summary, "attempts": fetched.attempts},
+            data_version=dg.DataVersion(record.sha256),
+        )
+
+    @dg.asset(
+        deps=[raw_fonbet_line],
+        group_name=GROUP,
+        kinds={"polars", "parquet"},
+        code_version=CODE_VERSION,
+        description=(
+            "Football matches offered by Fonbet, one row per event over every valid snapshot: competition "
+            "(and its football-data league if mapped), kickoff (UTC), home and away as Fonbet spells them. "
+            "Sub-events, specials and duplicate listings are resolved to the main match event."
+        ),
+    )
+    def fonbet_events(context: dg.AssetExecutionContext, storage: StorageResource) -> dg.Output[pl.DataFrame]:
+        book = EventBook(load_competitions("fonbet").league_of)
+        used: list[str] = []
+        rejected: list[dict[str, Any]] = []
+        for item in iter_history(storage.snapshots()):
+            if isinstance(item, RejectedSnapshot):
+                rejected.append(item.as_row())
+            else:
+                book.add(item)
+                used.append(item.record.fetched_at)
+        if not used:
+            raise dg.Failure(
+                description="No valid Fonbet line snapshot; materialize raw_fonbet_line first.",
+                metadata={"rejected_snapshots": dg.MetadataValue.md(markdown_table(rejected))},
+            )
+        events = book.frame()
+        if rejected:
+            context.log.warning(f"{len(rejected)} Fonbet snapshot(s) were rejected and not used")
+        per_competition = events.group_by("competition", "league").agg(pl.len().alias("events"))
+        return dg.Output(
+            events,
+            metadata={
+                "dagster/row_count": events.height,
+                "dagster/column_schema": table_schema(events),
+                "snapshots_used": len(used),
+                "newest_snapshot": used[-1],
+                "events_in_covered_leagues": events.filter(pl.col("league").is_in(list(covered))).height,
+                "per_competition": frame_markdown(per_competition.sort("events", descending=True), limit=30),
+                "rejected_snapshots": dg.MetadataValue.md(markdown_table(rejected)),
+            },
+        )
+
+    @dg.asset(
+        deps=[raw_fonbet_line],
+        group_name=GROUP,
+        kinds={"polars", "parquet"},
+        code_version=CODE_VERSION,
+        description=(
+            "Pre-match 1X2 odds history of linked matches (factors 921/922/923), one row per match and "
+            "snapshot, multiplicative de-vig and margin; is_latest marks the last snapshot before kickoff."
+        ),
+    )
+    def fonbet_odds(
+        context: dg.AssetExecutionContext,
+        storage: StorageResource,
+        fonbet_links: pl.DataFrame,
+        fonbet_events: pl.DataFrame,
+    ) -> dg.Output[pl.DataFrame]:
+        quotes = quote_history(storage.snapshots(), fonbet_links["event_id"].to_list())
+        history, in_play = odds_history(quotes, fonbet_links, fonbet_events)
+        if in_play:
+            context.log.info(f"dropped {in_play} in-play quote(s) taken at or after kickoff")
+        latest = history.filter(pl.col("is_latest"))
+        return dg.Output(
+            history,
+            metadata={
+                "dagster/row_count": history.height,
+                "dagster/column_schema": table_schema(history),
+                "matches": latest.height,
+                "in_play_quotes_dropped": in_play,
+                "median_margin": float(latest["margin"].median()) if latest.height else None,
+                "latest": frame_markdown(latest.sort("kickoff_utc", descending=True)),
+            },
+        )
+
+    return [raw_fonbet_line, fonbet_events, build_link_assets(settings), fonbet_odds]

@@ -1,0 +1,111 @@
+"""Linking Fonbet events to matches: ``fonbet_links`` and the ``fonbet_unlinked`` review table."""
+
+from typing import Any
+
+import dagster as dg
+import polars as pl
+
+from soccer_assets.defs.metadata import frame_markdown
+from soccer_assets.lib.linking.aliases import load_team_aliases
+from soccer_assets.lib.linking.frames import candidates_from, events_from, links_frame, unlinked_frame
+from soccer_assets.lib.linking.matcher import Linker
+from soccer_assets.lib.linking.model import LinkResult
+from soccer_assets.settings import Settings
+
+GROUP = "odds"
+# Bump when parsing, linking or the output columns change: part of the code version.
+CODE_VERSION = "1"
+UNLINKED_COLUMNS = [
+    "event_id",
+    "home",
+    "away",
+    "competition",
+    "kickoff_utc",
+    "reason",
+    "best_candidate",
+    "score",
+]
+
+
+def link_rates(result: LinkResult, events: pl.DataFrame, links: pl.DataFrame) -> dict[str, Any]:
+    """Link rate over all events, and over those whose competition maps to a covered league.
+
+    Most of Fonbet's football is outside the covered leagues, so the second rate is the
+    one that says whether the linker works.
+    """
+    covered_ids = events.filter(pl.col("league").is_not_null())["event_id"]
+    covered_linked = int(links["event_id"].is_in(covered_ids.implode()).sum())
+    return {
+        "link_rate": round(result.link_rate, 4),
+        "covered_link_rate": round(covered_linked / len(covered_ids), 4) if len(covered_ids) else None,
+        "events": result.total,
+        "events_in_covered_competitions": len(covered_ids),
+        "linked": len(result.links),
+        "unlinked": len(result.unlinked),
+    }
+
+
+def build_link_assets(settings: Settings) -> dg.AssetsDefinition:
+    covered = list(settings.leagues)
+
+    @dg.multi_asset(
+        outs={
+            "fonbet_links": dg.AssetOut(
+                group_name=GROUP,
+                kinds={"polars", "parquet"},
+                code_version=CODE_VERSION,
+                description=(
+                    "Fonbet event -> match_id, one-to-one, with the layer that made the link "
+                    "(alias, exact, fuzzy) and its score (0-100)."
+                ),
+            ),
+            "fonbet_unlinked": dg.AssetOut(
+                group_name=GROUP,
+                kinds={"polars", "parquet"},
+                code_version=CODE_VERSION,
+                description=(
+                    "Review table: Fonbet events the linker would not place, with the reason, the closest "
+                    "candidate and its score. A row in soccer_assets/data/aliases/fonbet_*.csv fixes one."
+                ),
+            ),
+        },
+        ins={"fonbet_events": dg.AssetIn(), "matches": dg.AssetIn(), "fixtures": dg.AssetIn()},
+    )
+    def link_fonbet_events(
+        context: dg.AssetExecutionContext,
+        fonbet_events: pl.DataFrame,
+        matches: pl.DataFrame,
+        fixtures: pl.DataFrame,
+    ):
+        # events of competitions mapped to a league that is not configured are out of scope
+        events = fonbet_events.filter(pl.col("league").is_null() | pl.col("league").is_in(covered))
+        linker = Linker(candidates_from([matches, fixtures]), load_team_aliases("fonbet"))
+        result = linker.link(events_from(events))
+        described = fonbet_events.select("event_id", "home", "away", "competition", "kickoff_utc")
+        links = links_frame(result).join(described, on="event_id", how="left")
+        unlinked = unlinked_frame(result).join(described, on="event_id", how="left").select(UNLINKED_COLUMNS)
+        rates = link_rates(result, events, links)
+        context.log.info(f"Fonbet links: {rates}")
+        yield dg.Output(
+            links,
+            output_name="fonbet_links",
+            metadata={
+                **rates,
+                "dagster/row_count": links.height,
+                "by_layer": dg.MetadataValue.json(result.by_layer()),
+                "links": frame_markdown(links.sort("kickoff_utc", descending=True)),
+            },
+        )
+        yield dg.Output(
+            unlinked,
+            output_name="fonbet_unlinked",
+            metadata={
+                "dagster/row_count": unlinked.height,
+                "by_reason": dg.MetadataValue.json(result.by_reason()),
+                "closest_misses": frame_markdown(
+                    unlinked.filter(pl.col("score").is_not_null()).sort("score", descending=True)
+                ),
+            },
+        )
+
+    return link_fonbet_events

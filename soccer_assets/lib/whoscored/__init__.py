@@ -1,0 +1,1 @@
+"""WhoScored: match pages, monthly fixtures JSON and per-team match statistics."""
