@@ -1,0 +1,38 @@
+"""Automation domain: jobs, schedules and sensors that span the other domains."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from soccer_assets.defs.automation.sensors import build_sensors
+from soccer_assets.defs.status import schedule_status, sensor_status
+from soccer_assets.defs.training import TRAINING_JOB
+from soccer_assets.settings import Settings
+
+INFERENCE_JOB = "inference_job"
+
+
+def build_defs(settings: Settings) -> dg.Definitions:
+    inference_job = dg.define_asset_job(
+        INFERENCE_JOB,
+        selection=dg.AssetSelection.groups("inference", "monitoring", "publishing"),
+        description="Predict with the model in use, build cards, backtest, monitor and publish.",
+    )
+    weekly_retrain = dg.ScheduleDefinition(
+        name="weekly_retrain_schedule",
+        job_name=TRAINING_JOB,
+        cron_schedule="0 3 * * 1",
+        execution_timezone="UTC",
+        default_status=schedule_status(settings),
+        description="Weekly: re-tune every family, refit, gate and evaluate.",
+    )
+    # Declarative automation (the eager conditions on features, inference, monitoring and publishing)
+    # is evaluated by this sensor; its status follows SOCCER_AUTOMATION like the rest.
+    automation = dg.AutomationConditionSensorDefinition(
+        "soccer_automation", target=dg.AssetSelection.all(), default_status=sensor_status(settings)
+    )
+    return dg.Definitions(
+        jobs=[inference_job],
+        schedules=[weekly_retrain],
+        sensors=[*build_sensors(settings, TRAINING_JOB, INFERENCE_JOB), automation],
+    )

@@ -1,0 +1,158 @@
+"""Predictions, cards, backtest, monitoring, publication and sensors on a replay of real history.
+
+The mirror first serves the Premier League as it stood before 20 March 2026 together with
+the real fixtures.csv of 27 March 2026; predictions are stamped as of 19 March (the
+platform's replay clock). Then it serves the season as of 30 April 2026: the predicted
+matches are finished, so quality can be scored on genuine pre-kickoff predictions.
+"""
+
+import datetime as dt
+import json
+
+import dagster as dg
+import polars as pl
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from soccer_assets.defs.automation import INFERENCE_JOB
+from soccer_assets.defs.ingestion.automation import CANONICAL_JOB
+from soccer_assets.defs.training import TRAINING_JOB
+from soccer_assets.defs.training.promotion import PROMOTION_JOB
+from soccer_assets.lib.cards import EDGE_COLUMNS, VALUE_COLUMNS
+from soccer_assets.pipeline import run_ingestion
+from soccer_assets.storage.published import PublishedStore
+from tests.assets.conftest import Platform, check_outcomes, materialized, run_job
+
+pytestmark = pytest.mark.slow
+E0_2526 = "/mmz4281/2526/E0.csv"
+CUTOFF = dt.date(2026, 3, 20)
+
+
+def _season_before(data: bytes, cutoff: dt.date) -> bytes:
+    header, *rows = data.split(b"\r\n")
+    kept = [
+        r for r in rows if r and dt.datetime.strptime(r.split(b",")[1].decode(), "%d/%m/%Y").date() < cutoff
+    ]
+    return b"\r\n".join([header, *kept, b""])
+
+
+def _sensor(platform: Platform, name: str):
+    return next(s for s in platform.defs.sensors if s.name == name)
+
+
+def _evaluate(platform: Platform, name: str, cursor: str | None = None):
+    """One tick of a sensor against the test's real instance; returns the result and the new cursor."""
+    with dg.build_sensor_context(
+        instance=platform.instance,
+        cursor=cursor,
+        definitions=platform.defs,
+        resources=platform.defs.resources,
+    ) as context:
+        result = _sensor(platform, name).evaluate_tick(context)
+        return result, result.cursor
+
+
+@pytest.fixture
+def replay(model_platform, mirror, football_data_dir):
+    full = (football_data_dir / E0_2526.lstrip("/")).read_bytes()
+    march = (football_data_dir / "fixtures_snapshots/fixtures_2026-03-27_with_blank_rows.csv").read_bytes()
+    mirror.overrides[E0_2526] = _season_before(full, CUTOFF)
+    mirror.overrides["/fixtures.csv"] = march
+    platform = model_platform(
+        as_of=dt.datetime(2026, 3, 19, 12, tzinfo=dt.UTC),
+        retrain_min_new_matches=20,
+        drift_share_threshold=0.0,
+    )
+    assert run_ingestion(platform.defs, platform.settings, platform.instance, log=lambda _: None).ok
+    return platform, full
+
+
+def test_predict_publish_then_score_and_react(replay, mirror):
+    platform, full_season = replay
+    assert run_job(platform, TRAINING_JOB).success
+    inference = run_job(platform, INFERENCE_JOB)
+    assert inference.success, check_outcomes(inference)
+    assert {
+        "predictions",
+        "prediction_cards",
+        "backtest",
+        "region_roi",
+        "drift_report",
+        "publication",
+    } <= materialized(inference)
+
+    predictions = platform.table("predictions")
+    upcoming = predictions.filter(pl.col("status") == "upcoming")
+    fixtures = platform.table("fixtures")
+    assert sorted(upcoming["match_id"]) == sorted(fixtures["match_id"])  # every upcoming match predicted
+    assert (predictions["model_alias"] == "candidate").all() and (predictions["model_version"] == "1").all()
+    assert predictions.filter(pl.col("status") == "finished")["season"].unique().to_list() == ["2526"]
+
+    cards = platform.table("prediction_cards")
+    assert cards.height == predictions.height and cards["match_id"].n_unique() == cards.height
+    threshold = platform.settings.value_threshold_pp
+    for edge, value in zip(EDGE_COLUMNS, VALUE_COLUMNS, strict=True):
+        priced = cards.filter(pl.col(edge).is_not_null())
+        assert (priced[value] == (priced[edge] > threshold)).all()
+    assert set(cards.filter(pl.col("status") == "upcoming")["odds_source"].drop_nulls()) <= {
+        "fonbet",
+        "football-data:avg",
+        "football-data:ps",
+        "football-data:b365",
+    }
+
+    # what users read is exactly what was computed, from one manifest
+    store = PublishedStore(platform.defs.resources["storage"].blobstore())
+    publication = store.read_publication(["cards", "region_roi", "predictions"])
+    assert publication.tables["cards"].equals(cards)
+    assert publication.manifest.model["version"] == "1"
+    assert publication.manifest.datasets["cards"].provenance["model"] == "soccer-1x2 v1 (candidate)"
+
+    # nothing predicted before kickoff has finished yet
+    assert platform.table("quality_metrics").is_empty()
+
+    # ... six weeks later the matches are played
+    mirror.overrides[E0_2526] = full_season
+    mirror.overrides.pop("/fixtures.csv")
+    assert platform.fetch("E0", "2526").success and run_job(platform, CANONICAL_JOB).success
+    assert run_job(platform, INFERENCE_JOB).success
+    quality = platform.table("quality_metrics")
+    overall = quality.filter(pl.col("scope") == "overall").row(0, named=True)
+    scored_ids = set(upcoming["match_id"]) & set(platform.table("matches")["match_id"])
+    assert overall["matches"] == len(scored_ids) > 0
+    assert 0.5 < overall["logloss"] < 1.5
+    with open(platform.settings.prometheus_textfile) as fh:
+        samples = {
+            (s.name, s.labels.get("scope")): s.value
+            for family in text_string_to_metric_families(fh.read())
+            for s in family.samples
+        }
+    assert samples[("soccer_prediction_logloss", "overall")] == pytest.approx(overall["logloss"])
+    assert samples[("soccer_prediction_matches", "overall")] == overall["matches"]
+
+    # data-volume sensor: enough new results since training -> one retrain, not two
+    result, context = _evaluate(platform, "retrain_on_new_matches")
+    assert [r.run_key for r in result.run_requests] == [f"new-matches-{platform.table('matches').height}"]
+    again, _ = _evaluate(platform, "retrain_on_new_matches", cursor=context)
+    assert not again.run_requests and "already requested" in again.skip_message
+
+    # drift sensor (threshold 0 here): fires for the newest drift report only once
+    drift, drift_context = _evaluate(platform, "retrain_on_drift")
+    assert len(drift.run_requests) == 1 and drift.run_requests[0].tags["soccer/trigger"] == "drift"
+    drift_again, _ = _evaluate(platform, "retrain_on_drift", cursor=drift_context)
+    assert not drift_again.run_requests
+
+    # promotion moves the champion; the sensor asks for re-prediction exactly once
+    assert not _evaluate(platform, "repredict_on_promotion")[0].run_requests  # no champion yet
+    promote = run_job(
+        platform,
+        PROMOTION_JOB,
+        run_config={"ops": {"promote_to_champion": {"config": {"approved_by": "bob", "reason": "replay"}}}},
+    )
+    assert promote.success
+    fired, promo_context = _evaluate(platform, "repredict_on_promotion")
+    assert [r.run_key for r in fired.run_requests] == ["champion-v1"]
+    assert not _evaluate(platform, "repredict_on_promotion", cursor=promo_context)[0].run_requests
+    assert run_job(platform, INFERENCE_JOB).success
+    assert (platform.table("predictions")["model_alias"] == "champion").all()
+    assert json.loads(store.read_artifact("model_info"))["alias"] == "champion"
