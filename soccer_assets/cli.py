@@ -1,7 +1,9 @@
 """``soccer``: run the pipeline headless against the Dagster instance in ``DAGSTER_HOME``.
 
+    soccer run        the whole pipeline: ingest, Fonbet odds, training, predictions, publication
     soccer ingest     fetch every configured league-season and fixtures.csv, build the tables
-    soccer serve-mirror DIR [--port 8765]   serve a local copy of football-data.co.uk
+    soccer promote --by NAME --reason TEXT [--version N]   sign off a model version as champion
+    soccer serve-mirror DIR [--port 8765]   serve a local copy of the data sources
 
 Settings come from ``SOCCER_*`` environment variables (see README).
 """
@@ -45,6 +47,57 @@ def cmd_ingest(_: argparse.Namespace) -> int:
     return 0 if summary.ok else 1
 
 
+def cmd_run(_: argparse.Namespace) -> int:
+    from soccer_assets.definitions import build_definitions
+    from soccer_assets.defs.automation import INFERENCE_JOB
+    from soccer_assets.defs.odds.automation import FONBET_JOB
+    from soccer_assets.defs.training import TRAINING_JOB
+    from soccer_assets.pipeline import publication_summary, quiet_run_config, run_ingestion, run_job
+
+    settings = Settings.from_env()
+    defs = build_definitions(settings)
+    quiet = quiet_run_config()
+    started = time.monotonic()
+    with _instance() as instance:
+        print("== ingest football-data.co.uk")
+        ingest = run_ingestion(defs, settings, instance, run_config=quiet)
+        if not ingest.ok:
+            print(json.dumps(ingest.as_dict()))
+            return 1
+        print(f"== Fonbet line from {settings.fonbet_url}")
+        odds = run_job(defs, FONBET_JOB, instance, quiet)
+        if not odds.success:
+            print("   Fonbet unavailable: cards fall back to football-data pre-match odds")
+        for job in (TRAINING_JOB, INFERENCE_JOB):
+            print(f"== {job} (preset {settings.training_preset})" if job == TRAINING_JOB else f"== {job}")
+            stage = run_job(defs, job, instance, quiet)
+            if not stage.success:
+                print(f"   {job} failed (run {stage.run_id}); failed checks: {stage.failed_checks}")
+                return 1
+        summary = publication_summary(defs)
+    summary["seconds"] = round(time.monotonic() - started, 1)
+    print(json.dumps(summary, indent=1, default=str))
+    return 0
+
+
+def cmd_promote(args: argparse.Namespace) -> int:
+    from soccer_assets.definitions import build_definitions
+    from soccer_assets.defs.training.promotion import PROMOTION_JOB
+
+    config = {"approved_by": args.by, "reason": args.reason, "version": args.version or ""}
+    with _instance() as instance:
+        result = (
+            build_definitions(Settings.from_env())
+            .resolve_job_def(PROMOTION_JOB)
+            .execute_in_process(
+                instance=instance,
+                run_config={"ops": {"promote_to_champion": {"config": config}}},
+                raise_on_error=False,
+            )
+        )
+    return 0 if result.success else 1
+
+
 def cmd_serve_mirror(args: argparse.Namespace) -> int:
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=args.directory)
     with http.server.ThreadingHTTPServer((args.bind, args.port), handler) as server:
@@ -59,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("ingest", help="materialize raw snapshots, matches and fixtures").set_defaults(
         func=cmd_ingest
     )
-    mirror = sub.add_parser("serve-mirror", help="serve a local football-data.co.uk copy over HTTP")
+    mirror = sub.add_parser("serve-mirror", help="serve a local copy of the sources over HTTP")
     mirror.add_argument("directory")
     mirror.add_argument("--port", type=int, default=8765)
     mirror.add_argument("--bind", default="127.0.0.1")

@@ -10,11 +10,21 @@ import warnings
 
 import dagster as dg
 
-from soccer_assets.defs import ingestion
+from soccer_assets.defs import (
+    automation,
+    features,
+    inference,
+    ingestion,
+    monitoring,
+    odds,
+    publishing,
+    training,
+    whoscored,
+)
 from soccer_assets.resources import build_resources
 from soccer_assets.settings import Settings
 
-DOMAINS = (ingestion,)
+DOMAINS = (ingestion, odds, whoscored, features, training, inference, monitoring, publishing, automation)
 
 # Two Dagster features flagged preview/beta are used on purpose: partitioned asset checks
 # (raw snapshots are validated per league-season) and explicit data versions on outputs

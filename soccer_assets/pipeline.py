@@ -107,3 +107,57 @@ def load_table(defs: dg.Definitions, asset: str) -> pl.DataFrame:
     if not isinstance(io_manager, PolarsParquetIOManager):
         raise TypeError("the code location's io_manager is not a PolarsParquetIOManager")
     return io_manager.read_table(dg.AssetKey(asset))
+
+
+@dataclass
+class StageResult:
+    name: str
+    success: bool
+    run_id: str
+    failed_checks: list[str] = field(default_factory=list)
+
+
+def run_job(
+    defs: dg.Definitions, name: str, instance: dg.DagsterInstance, run_config: dict[str, Any] | None = None
+) -> StageResult:
+    result = defs.resolve_job_def(name).execute_in_process(
+        instance=instance, raise_on_error=False, run_config=run_config
+    )
+    return StageResult(name, result.success, result.run_id, _failed_checks(result))
+
+
+def publication_summary(defs: dg.Definitions) -> dict[str, Any]:
+    """What the main command prints: predicted matches, value bets, backtest yield, quality."""
+    from soccer_assets.storage.published import PublishedStore
+
+    store = PublishedStore(defs.resources["storage"].blobstore())
+    manifest = store.manifest()
+    if manifest is None:
+        return {"published": False}
+    cards = store.read_table("cards", manifest)
+    upcoming = cards.filter(pl.col("status") == "upcoming")
+    roi = store.read_table("region_roi", manifest).filter(pl.col("level") == "overall")
+    summary: dict[str, Any] = {
+        "published": manifest.publication_id,
+        "model": manifest.model,
+        "upcoming_predicted": upcoming.height,
+        "upcoming_value_bets": int(upcoming["value_outcome"].is_not_null().sum()),
+        "upcoming_with_odds": int(upcoming["odds_source"].is_not_null().sum()),
+        "backtest": {
+            row["strategy"]: {
+                "bets": row["bets"],
+                "yield": round(row["yield"], 4),
+                "yield_ci": [round(row["yield_ci_low"], 4), round(row["yield_ci_high"], 4)],
+                "hit_rate": round(row["hit_rate"], 4),
+            }
+            for row in roi.to_dicts()
+        },
+    }
+    if "quality" in manifest.datasets:
+        overall = store.read_table("quality", manifest).filter(pl.col("scope") == "overall")
+        summary["quality"] = (
+            {k: round(v, 4) if isinstance(v, float) else v for k, v in overall.row(0, named=True).items()}
+            if overall.height
+            else "no finished match had a logged pre-kickoff prediction yet"
+        )
+    return summary

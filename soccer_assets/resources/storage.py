@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from typing import Any
 
 import dagster as dg
@@ -46,6 +47,26 @@ def parquet_to_frame(data: bytes) -> pl.DataFrame:
     return pl.read_parquet(io.BytesIO(data))
 
 
+def table_key(asset_key: dg.AssetKey, partition: str | None = None) -> str:
+    """Where the Parquet IO manager keeps an asset (partition keys like ``E0|2324`` become folders)."""
+    base = "/".join([ASSETS_ROOT, *asset_key.path])
+    if partition is None:
+        return f"{base}.parquet"
+    return f"{base}/{partition.replace('|', '/')}.parquet"
+
+
+def read_asset_table(
+    storage: StorageResource, asset_key: dg.AssetKey, partition: str | None = None
+) -> pl.DataFrame:
+    """The stored value of a table asset outside of its IO manager (CLI, optional inputs, tests)."""
+    store = storage.blobstore()
+    key = table_key(asset_key, partition)
+    try:
+        return parquet_to_frame(store.get(key))
+    except BlobNotFound as exc:
+        raise FileNotFoundError(f"no stored table at {store.uri(key)}; materialize it first") from exc
+
+
 class PolarsParquetIOManager(dg.ConfigurableIOManager):
     """Persists polars DataFrames as Parquet under ``assets/<asset key>[/<partition>].parquet``.
 
@@ -54,12 +75,6 @@ class PolarsParquetIOManager(dg.ConfigurableIOManager):
     """
 
     storage: StorageResource
-
-    def table_key(self, asset_key: dg.AssetKey, partition: str | None = None) -> str:
-        base = "/".join([ASSETS_ROOT, *asset_key.path])
-        if partition is None:
-            return f"{base}.parquet"
-        return f"{base}/{partition.replace('|', '/')}.parquet"
 
     def handle_output(self, context: dg.OutputContext, obj: Any) -> None:
         if obj is None:
@@ -70,7 +85,7 @@ class PolarsParquetIOManager(dg.ConfigurableIOManager):
                 "this IO manager stores polars DataFrames only"
             )
         partition = context.partition_key if context.has_asset_partitions else None
-        key = self.table_key(context.asset_key, partition)
+        key = table_key(context.asset_key, partition)
         store = self.storage.blobstore()
         store.put(key, frame_to_parquet(obj))
         context.add_output_metadata(
@@ -78,25 +93,45 @@ class PolarsParquetIOManager(dg.ConfigurableIOManager):
         )
 
     def load_input(self, context: dg.InputContext) -> pl.DataFrame:
-        store = self.storage.blobstore()
         asset_key = context.asset_key
         if not context.has_asset_partitions:
-            return self._read(store, self.table_key(asset_key, None))
+            return read_asset_table(self.storage, asset_key)
         frames = []
         for partition in context.asset_partition_keys:
             try:
-                frames.append(self._read(store, self.table_key(asset_key, partition)))
+                frames.append(read_asset_table(self.storage, asset_key, partition))
             except FileNotFoundError:
                 context.log.warning(f"{asset_key.to_user_string()} partition {partition} has no data")
         return pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
 
     def read_table(self, asset_key: dg.AssetKey, partition: str | None = None) -> pl.DataFrame:
-        """The stored value of an asset, outside of a run (CLI, benchmarks, tests)."""
-        return self._read(self.storage.blobstore(), self.table_key(asset_key, partition))
+        return read_asset_table(self.storage, asset_key, partition)
 
-    @staticmethod
-    def _read(store: BlobStore, key: str) -> pl.DataFrame:
+
+class JsonIOManager(dg.ConfigurableIOManager):
+    """Small JSON documents (tuning results, model cards) under ``assets/<asset key>.json``."""
+
+    storage: StorageResource
+
+    def _key(self, asset_key: dg.AssetKey) -> str:
+        return "/".join([ASSETS_ROOT, *asset_key.path]) + ".json"
+
+    def handle_output(self, context: dg.OutputContext, obj: Any) -> None:
+        if not isinstance(obj, dict):
+            raise TypeError(
+                f"{context.asset_key.to_user_string()} must return a dict for the JSON IO manager"
+            )
+        self.storage.blobstore().put(
+            self._key(context.asset_key), json.dumps(obj, indent=1, default=str).encode()
+        )
+
+    def load_input(self, context: dg.InputContext) -> dict[str, Any]:
         try:
-            return parquet_to_frame(store.get(key))
+            return json.loads(self.storage.blobstore().get(self._key(context.asset_key)))
         except BlobNotFound as exc:
-            raise FileNotFoundError(f"no stored table at {store.uri(key)}; materialize it first") from exc
+            raise FileNotFoundError(
+                f"{context.asset_key.to_user_string()} has not been materialized"
+            ) from exc
+
+    def read(self, asset_key: dg.AssetKey) -> dict[str, Any]:
+        return json.loads(self.storage.blobstore().get(self._key(asset_key)))

@@ -74,3 +74,36 @@ def make_platform(mirror, instance, tmp_path):
         return Platform(settings=settings, defs=build_definitions(settings), instance=instance)
 
     return build
+
+
+MODEL_SEASONS = ["2021", "2122", "2223", "2324", "2425", "2526"]
+
+
+@pytest.fixture
+def model_platform(mirror, instance, tmp_path):
+    """Platforms sharing one store and MLflow registry, smoke preset, automation off."""
+
+    def build(leagues=("E0",), seasons=MODEL_SEASONS, **overrides) -> Platform:
+        settings = make_settings(
+            mirror.url,
+            str(tmp_path / "store"),
+            tuple(leagues),
+            list(seasons),
+            mlflow_tracking_uri=f"sqlite:///{tmp_path}/mlflow/mlflow.db",
+            mlflow_artifact_uri=str(tmp_path / "mlflow" / "artifacts"),
+            training_preset="smoke",
+            prometheus_textfile=str(tmp_path / "metrics" / "soccer.prom"),
+            automation_on=False,
+            **overrides,
+        )
+        return Platform(settings=settings, defs=build_definitions(settings), instance=instance)
+
+    return build
+
+
+def run_job(platform: Platform, name: str, run_config: dict | None = None) -> dg.ExecuteInProcessResult:
+    from soccer_assets.pipeline import quiet_run_config
+
+    return platform.defs.resolve_job_def(name).execute_in_process(
+        instance=platform.instance, raise_on_error=False, run_config=run_config or quiet_run_config()
+    )

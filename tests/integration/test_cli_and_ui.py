@@ -69,7 +69,10 @@ def test_dagster_cli_materializes_headless(env):
 
 GRAPH_QUERY = """{ assetNodes { assetKey { path } dependencyKeys { path }
   assetChecksOrError { ... on AssetChecks { checks { name blocking
-    executionForLatestMaterialization { status partition } } } } } }"""
+    executionForLatestMaterialization { status partition } } } } }
+  workspaceOrError { ... on Workspace { locationEntries { locationOrLoadError { ... on RepositoryLocation {
+    repositories { sensors { name sensorState { status } } schedules { name scheduleState { status } } }
+  } } } } } }"""
 
 
 def test_dagster_dev_shows_the_graph_with_green_checks(env):
@@ -98,21 +101,46 @@ def test_dagster_dev_shows_the_graph_with_green_checks(env):
         deps = {k[0]: sorted(d["path"][0] for d in n["dependencyKeys"]) for k, n in nodes.items()}
         assert deps["matches"] == ["raw_football_data"]
         assert deps["fixtures"] == ["matches", "raw_fixtures"]
-        statuses = {
-            c["name"]: c["executionForLatestMaterialization"]["status"]
+        statuses = {  # None: the check's asset was never materialized here (e.g. no Fonbet access)
+            c["name"]: (c["executionForLatestMaterialization"] or {}).get("status")
             for n in nodes.values()
             for c in n["assetChecksOrError"]["checks"]
         }
         blocking = {
             c["name"] for n in nodes.values() for c in n["assetChecksOrError"]["checks"] if c["blocking"]
         }
-        assert blocking == {
+        ingestion_checks = {
             "raw_football_data_schema",
             "raw_fixtures_schema",
             "matches_schema_valid",
             "fixtures_schema_valid",
         }
-        assert all(statuses[name] == "SUCCEEDED" for name in blocking), statuses
+        assert ingestion_checks <= blocking  # other domains add their own blocking checks
+        assert all(statuses[name] == "SUCCEEDED" for name in ingestion_checks), statuses
+        # the odds chain and the (optional, here unconfigured) WhoScored assets are in the graph
+        assert deps["fonbet_events"] == ["raw_fonbet_line"]
+        assert deps["fonbet_links"] == ["fixtures", "fonbet_events", "matches"]
+        assert deps["fonbet_odds"] == ["fonbet_events", "fonbet_links", "raw_fonbet_line"]
+        assert deps["whoscored_stats"] == ["matches", "raw_whoscored"]
+        assert {"raw_fonbet_line_schema", "fonbet_links_one_to_one", "fonbet_odds_schema_valid"} <= blocking
+        # ... through the model to what users read
+        assert deps["final_model"] == ["best_model", "match_features", "time_splits"]
+        assert "candidate_gate_check" in blocking
+        assert deps["publication"] == [
+            "backtest", "drift_report", "fonbet_odds", "model_evaluation", "prediction_cards",
+            "predictions", "quality_metrics", "region_roi",
+        ]  # fmt: skip
+        # schedules and sensors are listed and running under the daemon
+        repositories = [
+            repo
+            for entry in response.json()["data"]["workspaceOrError"]["locationEntries"]
+            for repo in entry["locationOrLoadError"]["repositories"]
+        ]
+        sensors = {s["name"]: s["sensorState"]["status"] for r in repositories for s in r["sensors"]}
+        schedules = {s["name"]: s["scheduleState"]["status"] for r in repositories for s in r["schedules"]}
+        assert set(schedules) >= {"daily_results_schedule", "fonbet_every_4_hours", "weekly_retrain_schedule"}
+        assert set(sensors) >= {"retrain_on_new_matches", "retrain_on_drift", "repredict_on_promotion"}
+        assert set(schedules.values()) == set(sensors.values()) == {"RUNNING"}
     finally:
         os.killpg(proc.pid, 15)
         proc.wait(timeout=30)

@@ -5,6 +5,7 @@ import datetime as dt
 import dagster as dg
 
 from soccer_assets.defs.ingestion.partitions import partition_key
+from soccer_assets.defs.status import schedule_status
 from soccer_assets.lib.seasons import Season
 from soccer_assets.settings import Settings
 
@@ -28,6 +29,7 @@ def build_ingestion_jobs(settings: Settings) -> tuple[list, list]:
         job=results_job,
         cron_schedule="0 5 * * *",
         execution_timezone="UTC",
+        default_status=schedule_status(settings),
         description="Daily: re-fetch the current season's file of every configured league.",
     )
     def daily_results_schedule(context: dg.ScheduleEvaluationContext):
@@ -35,15 +37,17 @@ def build_ingestion_jobs(settings: Settings) -> tuple[list, list]:
         season = Season.containing(when)
         if season not in settings.seasons:
             return dg.SkipReason(f"current season {season.label} is not in SOCCER_SEASONS")
-        for league in settings.leagues:
-            key = partition_key(league, season)
-            yield dg.RunRequest(run_key=f"{key}:{when.isoformat()}", partition_key=key)
+        return [
+            dg.RunRequest(run_key=f"{key}:{when.isoformat()}", partition_key=key)
+            for key in (partition_key(league, season) for league in settings.leagues)
+        ]
 
     canonical_schedule = dg.ScheduleDefinition(
         name="daily_canonical_schedule",
         job=canonical_job,
         cron_schedule="30 5 * * *",
         execution_timezone="UTC",
+        default_status=schedule_status(settings),
         description="Daily, after the results fetch: new fixtures snapshot, rebuilt matches and fixtures.",
     )
     return [results_job, canonical_job], [daily_results_schedule, canonical_schedule]
