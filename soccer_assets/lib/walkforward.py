@@ -54,6 +54,7 @@ def walk_forward(
                 X,
                 y,
                 data.folds,
+                features=data.features,
                 n_trials=config.n_trials,
                 preset=config.preset,
                 seed=config.seed,

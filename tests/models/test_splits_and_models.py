@@ -87,7 +87,16 @@ def test_every_family_tunes_on_real_folds(features, splits, family):
     data = prepare(features, splits, cv_folds(splits, 2))
     X, y = data.xy("train")
     seen = []
-    result = tune(family, X, y, data.folds, n_trials=2, preset=PRESETS["smoke"], on_trial=seen.append)
+    result = tune(
+        family,
+        X,
+        y,
+        data.folds,
+        features=data.features,
+        n_trials=2,
+        preset=PRESETS["smoke"],
+        on_trial=seen.append,
+    )
     assert result.n_trials == 2 and len(seen) == 2
     assert 0.8 < result.cv_logloss < 1.2  # between a good model and a coin
     assert len(result.best_fold_logloss) == 2

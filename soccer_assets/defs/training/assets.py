@@ -133,6 +133,7 @@ def build_training_assets(settings: Settings) -> list[dg.AssetsDefinition]:
                     X,
                     y,
                     data.folds,
+                    features=data.features,
                     n_trials=n_trials,
                     preset=preset,
                     seed=settings.seed,

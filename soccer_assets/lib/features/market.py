@@ -28,15 +28,22 @@ def market_features(frame: pl.DataFrame) -> pl.DataFrame:
     odds = best_pre_match_odds(frame)
     prices = odds.select([f"odds_{o}" for o in OUTCOMES]).to_numpy().astype(float)
     probs = devig(prices, "multiplicative") if len(prices) else np.empty((0, 3))
-    return pl.DataFrame(
-        {
-            "match_id": odds["match_id"],
-            "mkt_prob_home": probs[:, 0],
-            "mkt_prob_draw": probs[:, 1],
-            "mkt_prob_away": probs[:, 2],
-            "mkt_margin": overround(prices) if len(prices) else np.empty(0),
-        },
-        schema_overrides={
-            c: pl.Float64 for c in ("mkt_prob_home", "mkt_prob_draw", "mkt_prob_away", "mkt_margin")
-        },
-    ).with_columns(pl.all().exclude("match_id").fill_nan(None))
+    return (
+        pl.DataFrame(
+            {
+                "match_id": odds["match_id"],
+                "mkt_prob_home": probs[:, 0],
+                "mkt_prob_draw": probs[:, 1],
+                "mkt_prob_away": probs[:, 2],
+                "mkt_margin": overround(prices) if len(prices) else np.empty(0),
+            },
+            schema_overrides={
+                c: pl.Float64 for c in ("mkt_prob_home", "mkt_prob_draw", "mkt_prob_away", "mkt_margin")
+            },
+        )
+        .with_columns(pl.all().exclude("match_id").fill_nan(None))
+        .with_columns(
+            # log-probabilities: a linear model on them reproduces the market exactly
+            *[pl.col(f"mkt_prob_{o}").log().alias(f"mkt_log_{o}") for o in OUTCOMES]
+        )
+    )

@@ -58,7 +58,7 @@ def fit_final(
 ) -> CalibratedModel:
     """Refit on all training seasons, then fit the temperature on the calibration slice."""
     X_train, y_train = data.xy("train")
-    estimator = family(family_name).build(params, seed, n_jobs)
+    estimator = family(family_name).estimator(params, data.features, seed, n_jobs)
     estimator.fit(X_train, y_train)
     X_cal, y_cal = data.xy("calibration")
     if len(y_cal) == 0:

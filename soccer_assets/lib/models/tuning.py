@@ -62,6 +62,7 @@ def tune(
     y: np.ndarray,
     folds: list[FoldIndex],
     *,
+    features: list[str],
     n_trials: int,
     preset: Preset,
     seed: int = 0,
@@ -80,7 +81,7 @@ def tune(
         probs = []
         trial.set_user_attr("fold_logloss", scores)
         for step, (tr, va) in enumerate(folds):
-            estimator = fam.build(params, seed, n_jobs)
+            estimator = fam.estimator(params, features, seed, n_jobs)
             estimator.fit(X[tr], y[tr])
             p = estimator.predict_proba(X[va])
             probs.append(p)

@@ -8,7 +8,7 @@ production defaults stay production-sized.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +18,8 @@ from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
+
+from soccer_assets.lib.models.anchoring import MarketAnchored, market_columns
 
 FAMILIES: tuple[str, ...] = ("xgboost", "lightgbm", "hgb", "logreg")
 
@@ -48,6 +50,16 @@ class Family:
     name: str
     suggest: Callable[[optuna.Trial, Preset], dict[str, Any]]
     build: Callable[[dict[str, Any], int, int], Any]  # (params, seed, n_jobs) -> estimator
+    # boosting families start from the pre-match market when its features are present
+    anchored: bool = False
+
+    def estimator(
+        self, params: dict[str, Any], features: Sequence[str], seed: int = 0, n_jobs: int = 1
+    ) -> Any:
+        """A fresh, unfitted estimator for this feature list."""
+        model = self.build(params, seed, n_jobs)
+        columns = market_columns(features) if self.anchored else None
+        return MarketAnchored(model, columns) if columns is not None else model
 
 
 def _suggest_xgboost(trial: optuna.Trial, preset: Preset) -> dict[str, Any]:
@@ -130,8 +142,8 @@ def _build_logreg(params: dict[str, Any], seed: int, n_jobs: int) -> Any:
 
 
 FAMILY_REGISTRY: dict[str, Family] = {
-    "xgboost": Family("xgboost", _suggest_xgboost, _build_xgboost),
-    "lightgbm": Family("lightgbm", _suggest_lightgbm, _build_lightgbm),
+    "xgboost": Family("xgboost", _suggest_xgboost, _build_xgboost, anchored=True),
+    "lightgbm": Family("lightgbm", _suggest_lightgbm, _build_lightgbm, anchored=True),
     "hgb": Family("hgb", _suggest_hgb, _build_hgb),
     "logreg": Family("logreg", _suggest_logreg, _build_logreg),
 }
