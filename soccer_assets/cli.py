@@ -109,9 +109,13 @@ def cmd_serve_mirror(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="soccer", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("ingest", help="materialize raw snapshots, matches and fixtures").set_defaults(
-        func=cmd_ingest
-    )
+    sub.add_parser("run", help="the whole pipeline, then a summary").set_defaults(func=cmd_run)
+    sub.add_parser("ingest", help="raw snapshots, matches and fixtures only").set_defaults(func=cmd_ingest)
+    promote = sub.add_parser("promote", help="make a model version champion (manual sign-off)")
+    promote.add_argument("--by", required=True, help="who approves")
+    promote.add_argument("--reason", required=True, help="why")
+    promote.add_argument("--version", help="model version (default: the current candidate)")
+    promote.set_defaults(func=cmd_promote)
     mirror = sub.add_parser("serve-mirror", help="serve a local copy of the sources over HTTP")
     mirror.add_argument("directory")
     mirror.add_argument("--port", type=int, default=8765)

@@ -144,3 +144,33 @@ def test_dagster_dev_shows_the_graph_with_green_checks(env):
     finally:
         os.killpg(proc.pid, 15)
         proc.wait(timeout=30)
+
+
+def test_soccer_run_then_promote(env, tmp_path):
+    """The README's main command end to end (smoke preset), then a manual sign-off."""
+    env = {
+        **env,
+        "SOCCER_LEAGUES": "E0",
+        "SOCCER_SEASONS": "2021-2526",
+        "SOCCER_TRAINING_PRESET": "smoke",
+        "SOCCER_MLFLOW_TRACKING_URI": f"sqlite:///{tmp_path}/mlflow/mlflow.db",
+        "SOCCER_MLFLOW_ARTIFACT_URI": str(tmp_path / "mlflow" / "artifacts"),
+        "SOCCER_PROMETHEUS_TEXTFILE": str(tmp_path / "metrics" / "soccer.prom"),
+        "SOCCER_FONBET_URL": env["SOCCER_FOOTBALL_DATA_URL"] + "no-fonbet-here.json",  # 404: cards fall back
+    }
+    done = subprocess.run(
+        [BIN / "soccer", "run"], env=env, capture_output=True, text=True, timeout=900, cwd=REPO_ROOT
+    )
+    assert done.returncode == 0, (done.stdout[-3000:], done.stderr[-3000:])
+    assert "Fonbet unavailable" in done.stdout
+    summary = json.loads(done.stdout[done.stdout.index("{\n") :])
+    assert summary["upcoming_predicted"] == 10  # the Premier League rows of the real fixtures.csv
+    assert summary["upcoming_with_odds"] == 10 and summary["model"]["alias"] == "candidate"
+    assert set(summary["backtest"]) == {"all_picks", "value_bets"}
+    assert summary["backtest"]["all_picks"]["yield_ci"][0] <= summary["backtest"]["all_picks"]["yield"]
+
+    promote = [BIN / "soccer", "promote", "--by", "carol", "--reason", "holdout reviewed"]
+    done = subprocess.run(promote, env=env, capture_output=True, text=True, timeout=300, cwd=REPO_ROOT)
+    assert done.returncode == 0, done.stderr[-3000:]
+    again = subprocess.run(promote, env=env, capture_output=True, text=True, timeout=300, cwd=REPO_ROOT)
+    assert again.returncode == 1 and "already the champion" in again.stderr
