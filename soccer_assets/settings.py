@@ -54,6 +54,8 @@ class Settings:
     mlflow_tracking_uri: str = f"sqlite:///{DEFAULT_MLFLOW_DIR}/mlflow.db"
     mlflow_artifact_uri: str = f"{DEFAULT_MLFLOW_DIR}/artifacts"
     mlflow_experiment: str = "soccer-1x2"
+    # where people open MLflow (links in Dagster metadata); defaults to an http tracking URI
+    mlflow_ui_url: str | None = None
     model_name: str = "soccer-1x2"
     training_preset: str = "production"  # or "smoke" (tests, demos)
     model_families: tuple[str, ...] = DEFAULT_MODEL_FAMILIES
@@ -127,6 +129,7 @@ class Settings:
             mlflow_artifact_uri=get("MLFLOW_ARTIFACT_URI")
             or str(Path(DEFAULT_MLFLOW_DIR, "artifacts").resolve()),
             mlflow_experiment=get("MLFLOW_EXPERIMENT") or "soccer-1x2",
+            mlflow_ui_url=get("MLFLOW_UI_URL"),
             model_name=get("MODEL_NAME") or "soccer-1x2",
             training_preset=get("TRAINING_PRESET") or "production",
             model_families=_split(get("MODEL_FAMILIES") or ",".join(DEFAULT_MODEL_FAMILIES)),

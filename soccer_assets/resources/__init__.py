@@ -26,6 +26,7 @@ def build_resources(settings: Settings) -> dict[str, object]:
             artifact_uri=settings.mlflow_artifact_uri,
             experiment=settings.mlflow_experiment,
             model_name=settings.model_name,
+            ui_url=settings.mlflow_ui_url,
         ),
         "football_data": FootballDataResource(
             base_url=settings.football_data_url,

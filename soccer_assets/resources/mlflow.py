@@ -19,6 +19,7 @@ class MlflowResource(dg.ConfigurableResource):
     artifact_uri: str | None = None
     experiment: str = "soccer-1x2"
     model_name: str = "soccer-1x2"
+    ui_url: str | None = None
 
     def tracker(self) -> Tracker:
         return Tracker(
@@ -29,7 +30,10 @@ class MlflowResource(dg.ConfigurableResource):
         return Registry(self.tracker(), self.model_name)
 
     def run_url(self, run_id: str) -> str | None:
-        if self.tracking_uri.startswith(("http://", "https://")):
-            experiment_id = self.tracker().experiment_id()
-            return f"{self.tracking_uri.rstrip('/')}/#/experiments/{experiment_id}/runs/{run_id}"
-        return None
+        """A link to the run in the MLflow UI, when we know where that UI is."""
+        base = self.ui_url or (
+            self.tracking_uri if self.tracking_uri.startswith(("http://", "https://")) else None
+        )
+        if base is None:
+            return None
+        return f"{base.rstrip('/')}/#/experiments/{self.tracker().experiment_id()}/runs/{run_id}"
