@@ -5,7 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from soccer_assets.defs.automation.sensors import build_sensors
-from soccer_assets.defs.status import schedule_status, sensor_status
+from soccer_assets.defs.policies import schedule_status, sensor_status
 from soccer_assets.defs.training import TRAINING_JOB
 from soccer_assets.settings import Settings
 

@@ -12,7 +12,7 @@ import json
 import dagster as dg
 import httpx
 
-from soccer_assets.defs.status import sensor_status
+from soccer_assets.defs.policies import sensor_status
 from soccer_assets.mlops.registry import CHAMPION
 from soccer_assets.resources.mlflow import MlflowResource
 from soccer_assets.resources.storage import StorageResource

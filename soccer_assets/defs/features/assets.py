@@ -6,6 +6,7 @@ import dagster as dg
 import polars as pl
 
 from soccer_assets.defs.metadata import frame_markdown, table_schema
+from soccer_assets.defs.policies import refresh_after_checks
 from soccer_assets.lib.features.build import FeatureConfig, build_match_features, feature_columns
 from soccer_assets.lib.ratings import rating_history
 from soccer_assets.settings import Settings
@@ -27,6 +28,7 @@ def build_feature_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         group_name="features",
         kinds={"polars", "parquet"},
         code_version=FEATURES_VERSION,
+        automation_condition=refresh_after_checks(),
         description="Elo and pi-ratings of every team after each of its finished matches.",
     )
     def team_ratings(matches: pl.DataFrame) -> dg.Output[pl.DataFrame]:
@@ -65,6 +67,7 @@ def build_feature_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         group_name="features",
         kinds={"polars", "parquet"},
         code_version=FEATURES_VERSION,
+        automation_condition=refresh_after_checks(),
         description=(
             "One row per finished or upcoming match: form (last N and exponentially weighted, home/away "
             "splits), rest days, Elo and pi-ratings, league context and (switchable) de-vigged pre-match "

@@ -8,6 +8,7 @@ import polars as pl
 from soccer_assets.defs.features.assets import frame_fingerprint
 from soccer_assets.defs.metadata import frame_markdown
 from soccer_assets.defs.plots import profit_curve_markdown
+from soccer_assets.defs.policies import refresh_after_checks
 from soccer_assets.lib.backtest import profit_curve, run_backtest, summarize
 from soccer_assets.lib.cards import build_cards
 from soccer_assets.lib.pre_match_odds import select_pre_match_odds
@@ -50,7 +51,7 @@ def build_inference_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         group_name=GROUP,
         deps=["final_model"],
         kinds={"mlflow", "polars"},
-        automation_condition=dg.AutomationCondition.eager(),
+        automation_condition=refresh_after_checks(),
         freshness_policy=USER_FACING_FRESHNESS,
         description=(
             "1X2 probabilities of the champion model (the candidate while there is no champion) for every "
@@ -113,7 +114,7 @@ def build_inference_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         group_name=GROUP,
         deps=["fonbet_odds"],
         kinds={"polars"},
-        automation_condition=dg.AutomationCondition.eager(),
+        automation_condition=refresh_after_checks(),
         freshness_policy=USER_FACING_FRESHNESS,
         description=(
             "Each prediction beside the latest pre-match odds (Fonbet when linked, else football-data; "
@@ -172,7 +173,7 @@ def build_inference_assets(settings: Settings) -> list[dg.AssetsDefinition]:
     @dg.asset(
         group_name=GROUP,
         kinds={"polars"},
-        automation_condition=dg.AutomationCondition.eager(),
+        automation_condition=refresh_after_checks(),
         description=(
             "Flat-stake simulation on the finished holdout matches with pre-kickoff odds only: every pick "
             "and value bets only; closing prices measure closing-line value afterwards."
@@ -211,7 +212,7 @@ def build_inference_assets(settings: Settings) -> list[dg.AssetsDefinition]:
     @dg.asset(
         group_name=GROUP,
         kinds={"polars"},
-        automation_condition=dg.AutomationCondition.eager(),
+        automation_condition=refresh_after_checks(),
         freshness_policy=USER_FACING_FRESHNESS,
         description="Backtest yield with bootstrap CI, hit rate and CLV per strategy, region and league.",
     )

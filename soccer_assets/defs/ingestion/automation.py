@@ -5,7 +5,7 @@ import datetime as dt
 import dagster as dg
 
 from soccer_assets.defs.ingestion.partitions import partition_key
-from soccer_assets.defs.status import schedule_status
+from soccer_assets.defs.policies import schedule_status
 from soccer_assets.lib.seasons import Season
 from soccer_assets.settings import Settings
 

@@ -7,6 +7,7 @@ import dagster as dg
 import polars as pl
 
 from soccer_assets.defs.metadata import frame_markdown
+from soccer_assets.defs.policies import refresh_after_checks
 from soccer_assets.lib.features.build import feature_columns
 from soccer_assets.lib.monitoring import drift, prometheus, quality
 from soccer_assets.lib.splits import TRAIN
@@ -34,7 +35,7 @@ def build_monitoring_assets(settings: Settings) -> list[dg.AssetsDefinition]:
     @dg.asset(
         group_name=GROUP,
         kinds={"evidently"},
-        automation_condition=dg.AutomationCondition.eager(),
+        automation_condition=refresh_after_checks(),
         description=(
             "Evidently data drift of recent feature rows (upcoming matches and the last "
             f"{settings.drift_window_days} days of results) against the training reference, and drift of "
@@ -83,7 +84,7 @@ def build_monitoring_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         group_name=GROUP,
         deps=["predictions"],
         kinds={"evidently", "prometheus"},
-        automation_condition=dg.AutomationCondition.eager(),
+        automation_condition=refresh_after_checks(),
         description=(
             "Log loss, Brier, RPS, ECE and hit rate on finished matches that had a prediction logged before "
             "kickoff: overall, per league, per month and over the most recent matches. Also an Evidently "

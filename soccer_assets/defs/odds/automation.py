@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from soccer_assets.defs.status import schedule_status
+from soccer_assets.defs.policies import schedule_status
 from soccer_assets.settings import Settings
 
 FONBET_JOB = "fonbet_odds_job"

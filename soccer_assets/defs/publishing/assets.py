@@ -7,6 +7,7 @@ import polars as pl
 
 from soccer_assets.defs.inference.assets import USER_FACING_FRESHNESS, load_optional_table
 from soccer_assets.defs.monitoring.assets import DRIFT_ARTIFACTS, QUALITY_ARTIFACTS
+from soccer_assets.defs.policies import refresh_after_checks
 from soccer_assets.resources.mlflow import MlflowResource
 from soccer_assets.resources.storage import StorageResource
 from soccer_assets.settings import Settings
@@ -22,7 +23,7 @@ def build_publishing_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         deps=["fonbet_odds", "quality_metrics"],
         kinds={"parquet"},
         pool="publication",  # one writer at a time: the manifest switch is not a transaction
-        automation_condition=dg.AutomationCondition.eager(),
+        automation_condition=refresh_after_checks(),
         freshness_policy=USER_FACING_FRESHNESS,
         description=(
             "Publishes cards, predictions, odds, region ROI, backtest bets, quality, drift and model info "

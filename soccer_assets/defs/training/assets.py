@@ -8,6 +8,7 @@ import polars as pl
 from soccer_assets.defs.features.assets import frame_fingerprint
 from soccer_assets.defs.metadata import frame_markdown, markdown_table
 from soccer_assets.defs.plots import calibration_plot_markdown
+from soccer_assets.defs.policies import refresh_after_checks
 from soccer_assets.lib.evaluation import ALL, base_rates, evaluate, forecasts_frame
 from soccer_assets.lib.metrics import score
 from soccer_assets.lib.models.selection import select_best
@@ -62,7 +63,10 @@ def build_training_assets(settings: Settings) -> list[dg.AssetsDefinition]:
     )
 
     @dg.asset(
-        group_name="training", kinds={"polars"}, description="Season-based train / calibration / test split."
+        group_name="training",
+        kinds={"polars"},
+        automation_condition=refresh_after_checks(),  # new fixtures must reach the predict split
+        description="Season-based train / calibration / test split, and the upcoming matches to predict.",
     )
     def time_splits(match_features: pl.DataFrame) -> dg.Output[pl.DataFrame]:
         splits = assign_splits(match_features, split_config)

@@ -4,7 +4,7 @@ import datetime as dt
 
 import dagster as dg
 
-from soccer_assets.defs.status import schedule_status
+from soccer_assets.defs.policies import schedule_status
 from soccer_assets.settings import Settings
 
 MONTH_JOB = "whoscored_month_job"
