@@ -14,7 +14,6 @@ import json
 import os
 import resource
 import sys
-import tempfile
 import time
 
 
@@ -31,24 +30,10 @@ def main() -> int:
     if args.seasons:
         env["SOCCER_SEASONS"] = args.seasons
 
-    import dagster as dg
+    from soccer_assets.pipeline import throwaway_ingestion
 
-    from soccer_assets.definitions import build_definitions
-    from soccer_assets.pipeline import quiet_run_config, run_ingestion
-    from soccer_assets.settings import Settings
-
-    with tempfile.TemporaryDirectory(prefix="soccer-bench-") as store:
-        env["SOCCER_STORAGE_URL"] = store
-        settings = Settings.from_env(env)
-        started = time.monotonic()
-        with dg.DagsterInstance.ephemeral() as instance:
-            summary = run_ingestion(
-                build_definitions(settings),
-                settings,
-                instance,
-                log=lambda line: print(line, file=sys.stderr),
-                run_config=quiet_run_config("ERROR"),
-            )
+    started = time.monotonic()
+    with throwaway_ingestion(env, log=lambda line: print(line, file=sys.stderr)) as (_, _, _, summary):
         seconds = time.monotonic() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(

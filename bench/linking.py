@@ -16,7 +16,6 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -45,29 +44,19 @@ def main() -> int:
     if args.seasons:
         env["SOCCER_SEASONS"] = args.seasons
 
-    import dagster as dg
-
-    from soccer_assets.definitions import build_definitions
     from soccer_assets.defs.odds.automation import FONBET_JOB
-    from soccer_assets.pipeline import load_table, quiet_run_config, run_ingestion
-    from soccer_assets.settings import Settings
+    from soccer_assets.pipeline import load_table, quiet_run_config, throwaway_ingestion
 
-    with tempfile.TemporaryDirectory(prefix="soccer-bench-") as store:
-        env["SOCCER_STORAGE_URL"] = store
-        settings = Settings.from_env(env)
-        defs = build_definitions(settings)
-        started = time.monotonic()
-        with dg.DagsterInstance.ephemeral() as instance:
-            summary = run_ingestion(
-                defs,
-                settings,
-                instance,
-                log=lambda line: print(line, file=sys.stderr),
-                run_config=quiet_run_config("ERROR"),
-            )
-            result = defs.resolve_job_def(FONBET_JOB).execute_in_process(
-                instance=instance, raise_on_error=False, run_config=quiet_run_config("ERROR")
-            )
+    started = time.monotonic()
+    with throwaway_ingestion(env, log=lambda line: print(line, file=sys.stderr)) as (
+        _,
+        defs,
+        instance,
+        summary,
+    ):
+        result = defs.resolve_job_def(FONBET_JOB).execute_in_process(
+            instance=instance, raise_on_error=False, run_config=quiet_run_config("ERROR")
+        )
         if not result.success:
             print(f"the Fonbet job failed (run {result.run_id}); see the log above", file=sys.stderr)
             return 1

@@ -19,7 +19,6 @@ import json
 import os
 import resource
 import sys
-import tempfile
 import time
 from dataclasses import replace
 
@@ -36,28 +35,17 @@ def main() -> int:
     parser.add_argument("--no-market", action="store_true", help="switch the pre-match market features off")
     args = parser.parse_args()
 
-    import dagster as dg
-
-    from soccer_assets.definitions import build_definitions
     from soccer_assets.lib.features.build import FeatureConfig
     from soccer_assets.lib.models.zoo import Preset
     from soccer_assets.lib.walkforward import WalkForwardConfig, walk_forward
-    from soccer_assets.pipeline import load_table, quiet_run_config, run_ingestion
-    from soccer_assets.settings import Settings
+    from soccer_assets.pipeline import load_table, throwaway_ingestion
 
     started = time.monotonic()
     env = dict(os.environ, SOCCER_FOOTBALL_DATA_URL=args.source_url, SOCCER_LEAGUES=args.leagues)
     if args.seasons:
         env["SOCCER_SEASONS"] = args.seasons
     test_seasons = [s.strip() for s in args.test_seasons.split(",") if s.strip()]
-    with tempfile.TemporaryDirectory(prefix="soccer-quality-") as store:
-        env["SOCCER_STORAGE_URL"] = store
-        settings = Settings.from_env(env)
-        defs = build_definitions(settings)
-        with dg.DagsterInstance.ephemeral() as instance:
-            summary = run_ingestion(
-                defs, settings, instance, log=lambda line: None, run_config=quiet_run_config("ERROR")
-            )
+    with throwaway_ingestion(env) as (settings, defs, _, summary):
         if not summary.ok:
             print(json.dumps(summary.as_dict()), file=sys.stderr)
             return 1
@@ -84,7 +72,9 @@ def main() -> int:
             f"{row['base_rates']['logloss']:7.4f}"
         )
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"out": args.out, "trials": trials, "seconds": seconds, "peak_rss_mb": round(peak_mb, 1)}))
+    print(
+        json.dumps({"out": args.out, "trials": trials, "seconds": seconds, "peak_rss_mb": round(peak_mb, 1)})
+    )
     return 0
 
 

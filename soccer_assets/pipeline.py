@@ -7,7 +7,9 @@ code location against a Dagster instance, so every run shows up in ``dagster dev
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +18,7 @@ import polars as pl
 
 from soccer_assets.defs.ingestion.automation import CANONICAL_JOB, RAW_RESULTS_JOB
 from soccer_assets.defs.ingestion.partitions import partition_key
-from soccer_assets.resources.storage import PolarsParquetIOManager
+from soccer_assets.resources.storage import read_asset_table
 from soccer_assets.settings import Settings
 
 
@@ -103,10 +105,7 @@ def run_ingestion(
 
 def load_table(defs: dg.Definitions, asset: str) -> pl.DataFrame:
     """Read a stored (unpartitioned) asset table outside of a run."""
-    io_manager = defs.resources["io_manager"]
-    if not isinstance(io_manager, PolarsParquetIOManager):
-        raise TypeError("the code location's io_manager is not a PolarsParquetIOManager")
-    return io_manager.read_table(dg.AssetKey(asset))
+    return read_asset_table(defs.resources["storage"], dg.AssetKey(asset))
 
 
 @dataclass
@@ -161,3 +160,19 @@ def publication_summary(defs: dg.Definitions) -> dict[str, Any]:
             else "no finished match had a logged pre-kickoff prediction yet"
         )
     return summary
+
+
+@contextmanager
+def throwaway_ingestion(
+    env: Mapping[str, str], log: Callable[[str], None] = lambda _: None
+) -> Iterator[tuple[Settings, dg.Definitions, dg.DagsterInstance, RunSummary]]:
+    """Ingest what ``env`` (SOCCER_* variables) names into a temporary store and an ephemeral
+    instance, for benchmarks: the production assets, nothing kept afterwards."""
+    from soccer_assets.definitions import build_definitions  # the code location imports this module's deps
+
+    with tempfile.TemporaryDirectory(prefix="soccer-bench-") as store:
+        settings = Settings.from_env({**env, "SOCCER_STORAGE_URL": store})
+        defs = build_definitions(settings)
+        with dg.DagsterInstance.ephemeral() as instance:
+            summary = run_ingestion(defs, settings, instance, log=log, run_config=quiet_run_config("ERROR"))
+            yield settings, defs, instance, summary

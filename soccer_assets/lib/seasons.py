@@ -11,8 +11,12 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+import polars as pl
+
 _CODE = re.compile(r"^(\d{2})(\d{2})$")
 SEASON_START_MONTH = 7
+# a season's matches kick off between 1 July and this (month, day) of the next year
+SEASON_WINDOW_END = (8, 31)
 # Years below this two-digit pivot are 20xx, the rest 19xx ("9900" is 1999/2000).
 _CENTURY_PIVOT = 90
 
@@ -53,7 +57,9 @@ class Season:
         the 2019/20 restart (finished in July/August 2020), narrow enough to catch a
         file filed under the wrong season.
         """
-        return dt.date(self.start_year, 7, 1), dt.date(self.start_year + 1, 8, 31)
+        return dt.date(self.start_year, SEASON_START_MONTH, 1), dt.date(
+            self.start_year + 1, *SEASON_WINDOW_END
+        )
 
     def previous(self, n: int = 1) -> Season:
         return Season(self.start_year - n)
@@ -86,3 +92,27 @@ def parse_season_list(text: str) -> list[Season]:
     if not seasons:
         raise ValueError("no seasons given")
     return sorted(seasons)
+
+
+# The same rules as polars expressions, for whole columns at once.
+
+
+def start_year_expr(code_column: str = "season") -> pl.Expr:
+    """Season code column ("2324") -> the year it starts in."""
+    first = pl.col(code_column).str.slice(0, 2).cast(pl.Int32)
+    return pl.when(first >= _CENTURY_PIVOT).then(1900 + first).otherwise(2000 + first)
+
+
+def code_expr(date_column: str) -> pl.Expr:
+    """Date column -> code of the season it falls in (July starts a season)."""
+    date = pl.col(date_column)
+    start = date.dt.year() - (date.dt.month() < SEASON_START_MONTH).cast(pl.Int32)
+    return (start % 100).cast(pl.String).str.zfill(2) + ((start + 1) % 100).cast(pl.String).str.zfill(2)
+
+
+def in_window_expr(date_column: str, code_column: str = "season") -> pl.Expr:
+    """True where the date lies inside its season's window (``Season.window``)."""
+    start = start_year_expr(code_column)
+    lo = pl.date(start, SEASON_START_MONTH, 1)
+    hi = pl.date(start + 1, *SEASON_WINDOW_END)
+    return pl.col(date_column).is_between(lo, hi)

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from soccer_assets.lib.seasons import Season, start_year_expr
+
 TRAIN, CALIBRATION, TEST, PREDICT = "train", "calibration", "test", "predict"
 
 
@@ -56,13 +58,7 @@ def season_plan(seasons: list[str], config: SplitConfig) -> dict[str, str]:
 
 
 def _season_key(code: str) -> int:
-    first = int(code[:2])
-    return (1900 if first >= 90 else 2000) + first
-
-
-def _season_key_expr(column: str = "season") -> pl.Expr:
-    first = pl.col(column).str.slice(0, 2).cast(pl.Int32)
-    return pl.when(first >= 90).then(1900 + first).otherwise(2000 + first)
+    return Season.from_code(code).start_year
 
 
 def assign_splits(features: pl.DataFrame, config: SplitConfig) -> pl.DataFrame:
@@ -103,7 +99,7 @@ def cv_folds(splits: pl.DataFrame, n_folds: int) -> list[Fold]:
             Fold(
                 number=number,
                 validation_season=valid_season,
-                train_ids=train.filter(_season_key_expr() < cutoff)["match_id"].to_list(),
+                train_ids=train.filter(start_year_expr() < cutoff)["match_id"].to_list(),
                 valid_ids=train.filter(pl.col("season") == valid_season)["match_id"].to_list(),
             )
         )

@@ -38,6 +38,9 @@ def _client(tracking_uri: str) -> MlflowClient:
     return MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
 
 
+_EXPERIMENT_IDS: dict[tuple[str, str], str] = {}
+
+
 @dataclass(frozen=True)
 class Tracker:
     tracking_uri: str
@@ -49,7 +52,15 @@ class Tracker:
         return _client(self.tracking_uri)
 
     def experiment_id(self, name: str | None = None) -> str:
+        """Id of the experiment, created on first use; looked up once per process and store
+        (every Optuna trial asks for it)."""
         name = name or self.experiment
+        key = (self.tracking_uri, name)
+        if key not in _EXPERIMENT_IDS:
+            _EXPERIMENT_IDS[key] = self._find_or_create(name)
+        return _EXPERIMENT_IDS[key]
+
+    def _find_or_create(self, name: str) -> str:
         found = self.client.get_experiment_by_name(name)
         if found is not None:
             return found.experiment_id

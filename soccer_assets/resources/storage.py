@@ -104,9 +104,6 @@ class PolarsParquetIOManager(dg.ConfigurableIOManager):
                 context.log.warning(f"{asset_key.to_user_string()} partition {partition} has no data")
         return pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
 
-    def read_table(self, asset_key: dg.AssetKey, partition: str | None = None) -> pl.DataFrame:
-        return read_asset_table(self.storage, asset_key, partition)
-
 
 class JsonIOManager(dg.ConfigurableIOManager):
     """Small JSON documents (tuning results, model cards) under ``assets/<asset key>.json``."""

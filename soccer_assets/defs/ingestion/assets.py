@@ -11,6 +11,7 @@ import polars as pl
 
 from soccer_assets.defs.ingestion.partitions import league_season_partitions, split_partition_key
 from soccer_assets.defs.metadata import frame_markdown, join_keys, markdown_table, table_schema
+from soccer_assets.defs.snapshots import materialize_fetch
 from soccer_assets.lib.football_data.csv_reader import count_data_rows
 from soccer_assets.lib.football_data.load import LoadedFile, load_fixtures, load_results
 from soccer_assets.lib.seasons import Season
@@ -115,20 +116,13 @@ def build_ingestion_assets(settings: Settings) -> list[dg.AssetsDefinition]:
                 )
             )
             return
-        record = storage.snapshots().save(
+        yield materialize_fetch(
+            storage,
+            fetched,
             source=RESULTS_SOURCE,
             partition=results_partition(league, season),
-            url=url,
-            content=fetched.content,
-            http_status=fetched.status,
-            fetched_at=fetched.fetched_at,
             extension="csv",
             rows=count_data_rows(fetched.content),
-            headers=fetched.headers,
-        )
-        yield dg.MaterializeResult(
-            metadata={**storage.snapshots().describe(record), "attempts": fetched.attempts},
-            data_version=dg.DataVersion(record.sha256),
         )
 
     @dg.asset(
@@ -144,20 +138,13 @@ def build_ingestion_assets(settings: Settings) -> list[dg.AssetsDefinition]:
             fetched = _fetch_or_fail(football_data, url)
         except SourceNotFound as exc:
             raise dg.Failure(description=f"{url} answered HTTP {exc.status}: no fixtures file") from exc
-        record = storage.snapshots().save(
+        return materialize_fetch(
+            storage,
+            fetched,
             source=FIXTURES_SOURCE,
             partition="",
-            url=url,
-            content=fetched.content,
-            http_status=fetched.status,
-            fetched_at=fetched.fetched_at,
             extension="csv",
             rows=count_data_rows(fetched.content),
-            headers=fetched.headers,
-        )
-        return dg.MaterializeResult(
-            metadata={**storage.snapshots().describe(record), "attempts": fetched.attempts},
-            data_version=dg.DataVersion(record.sha256),
         )
 
     @dg.asset(

@@ -14,6 +14,7 @@ from soccer_assets.defs.odds.history import (
     quote_history,
 )
 from soccer_assets.defs.odds.links import CODE_VERSION, GROUP, build_link_assets
+from soccer_assets.defs.snapshots import materialize_fetch
 from soccer_assets.lib.fonbet.load import load_line
 from soccer_assets.lib.fonbet.odds import odds_history
 from soccer_assets.lib.linking.aliases import load_competitions
@@ -57,22 +58,15 @@ def build_fonbet_assets(settings: Settings) -> list[dg.AssetsDefinition]:
             raise dg.Failure(
                 description=str(exc), metadata={"url": fonbet.url, "http_status": exc.status}
             ) from exc
-        snapshots = storage.snapshots()
         summary = _raw_metadata(fetched.content)
-        record = snapshots.save(
+        return materialize_fetch(
+            storage,
+            fetched,
             source=FONBET_SOURCE,
             partition="",
-            url=fetched.url,
-            content=fetched.content,
-            http_status=fetched.status,
-            fetched_at=fetched.fetched_at,
             extension="json",
             rows=summary.get("events"),
-            headers=fetched.headers,
-        )
-        return dg.MaterializeResult(
-            metadata={**snapshots.describe(record), **summary, "attempts": fetched.attempts},
-            data_version=dg.DataVersion(record.sha256),
+            extra=summary,
         )
 
     @dg.asset(

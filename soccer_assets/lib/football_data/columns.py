@@ -15,24 +15,8 @@ PRE_PREFIX = "pre_"
 CLOSING_PREFIX = "close_"
 OUTCOMES: dict[str, str] = {"H": "home", "D": "draw", "A": "away"}
 
-# football-data bookmaker prefix -> canonical book name, for pre-match 1X2 prices.
-# "BbMx"/"BbAv" (BetBrain max/average, up to 2018/19) and "Max"/"Avg" (from 2019/20)
-# are the same market aggregate under two names; a file never carries both.
-PRE_MATCH_BOOKS: dict[str, str] = {
-    "B365": "b365",
-    "BW": "bw",
-    "IW": "iw",
-    "LB": "lb",
-    "PS": "ps",
-    "WH": "wh",
-    "VC": "vc",
-    "BFE": "bfe",
-    "Max": "max",
-    "Avg": "avg",
-    "BbMx": "max",
-    "BbAv": "avg",
-}
-# football-data closing columns are the book prefix + "C" + outcome ("PSCH", "AvgCA").
+# football-data bookmaker prefix -> canonical book name. Closing columns are the prefix
+# + "C" + outcome ("PSCH", "AvgCA").
 CLOSING_BOOKS: dict[str, str] = {
     "B365": "b365",
     "BW": "bw",
@@ -45,7 +29,10 @@ CLOSING_BOOKS: dict[str, str] = {
     "Max": "max",
     "Avg": "avg",
 }
-CANONICAL_BOOKS: tuple[str, ...] = ("b365", "bw", "iw", "lb", "ps", "wh", "vc", "bfe", "max", "avg")
+# Pre-match prices use the same prefixes, plus "BbMx"/"BbAv" (BetBrain max/average, up to
+# 2018/19): the same market aggregate as "Max"/"Avg" (from 2019/20); a file never has both.
+PRE_MATCH_BOOKS: dict[str, str] = CLOSING_BOOKS | {"BbMx": "max", "BbAv": "avg"}
+CANONICAL_BOOKS: tuple[str, ...] = tuple(CLOSING_BOOKS.values())
 
 IDENTITY_COLUMNS: dict[str, str] = {
     "Div": "league",

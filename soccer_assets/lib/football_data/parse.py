@@ -19,7 +19,7 @@ from soccer_assets.lib.football_data.columns import (
     pre_match_odds_columns,
 )
 from soccer_assets.lib.identity import team_slug
-from soccer_assets.lib.seasons import SEASON_START_MONTH
+from soccer_assets.lib.seasons import code_expr as season_code_expr
 
 # football-data publishes dates and times in UK local time.
 SOURCE_TIMEZONE = "Europe/London"
@@ -57,13 +57,6 @@ def parse_date(column: str) -> pl.Expr:
         .then(text.str.to_date("%d/%m/%Y", strict=False))
         .otherwise(text.str.to_date("%d/%m/%y", strict=False))
     )
-
-
-def _season_expr(date_col: str) -> pl.Expr:
-    """Season code such as "2324" from a date column (July starts a season)."""
-    date = pl.col(date_col)
-    start = date.dt.year() - (date.dt.month() < SEASON_START_MONTH).cast(pl.Int32)
-    return (start % 100).cast(pl.String).str.zfill(2) + ((start + 1) % 100).cast(pl.String).str.zfill(2)
 
 
 def _kickoff_columns(frame: pl.DataFrame) -> pl.DataFrame:
@@ -120,7 +113,7 @@ def _common(raw: pl.DataFrame, odds_wanted: list[str], season: str | None) -> pl
     frame = _kickoff_columns(frame)
     if frame["kickoff_date"].null_count():
         raise ValueError("unparseable dates reached the parser; validate the raw frame first")
-    season_col = pl.lit(season, dtype=pl.String) if season else _season_expr("kickoff_date")
+    season_col = pl.lit(season, dtype=pl.String) if season else season_code_expr("kickoff_date")
     frame = frame.with_columns(season_col.alias("season"))
     frame = _match_id_column(frame)
     referee = pl.col("referee") if "referee" in frame.columns else pl.lit(None, dtype=pl.String)

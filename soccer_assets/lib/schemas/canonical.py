@@ -11,7 +11,7 @@ import polars as pl
 
 from soccer_assets.lib.football_data.columns import closing_odds_columns, pre_match_odds_columns
 from soccer_assets.lib.football_data.parse import STAT_OUTPUT
-from soccer_assets.lib.seasons import SEASON_START_MONTH
+from soccer_assets.lib.seasons import in_window_expr
 
 MAX_GOALS = 20
 MAX_STAT = 200
@@ -40,14 +40,6 @@ def _goals(nullable: bool) -> pa.Column:
     return pa.Column(pl.Int16, pa.Check.in_range(0, MAX_GOALS), nullable=nullable)
 
 
-def _season_window_expr() -> pl.Expr:
-    start = pl.col("season").str.slice(0, 2).cast(pl.Int32)
-    start_year = pl.when(start >= 90).then(1900 + start).otherwise(2000 + start)
-    lo = pl.date(start_year, SEASON_START_MONTH, 1)
-    hi = pl.date(start_year + 1, 8, 31)
-    return pl.col("kickoff_date").is_between(lo, hi)
-
-
 def _checks_common() -> list[pa.Check]:
     return [
         pa.Check(
@@ -55,7 +47,7 @@ def _checks_common() -> list[pa.Check]:
             name="home_differs_from_away",
         ),
         pa.Check(
-            lambda d: d.lazyframe.select(_season_window_expr()),
+            lambda d: d.lazyframe.select(in_window_expr("kickoff_date")),
             name="kickoff_in_season",
             error="kickoff_date must fall inside the season window (1 July .. 31 August)",
         ),
