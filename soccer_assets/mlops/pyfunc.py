@@ -7,16 +7,9 @@ from typing import Any
 import mlflow.pyfunc
 import numpy as np
 import pandas as pd
-import polars as pl
 
 from soccer_assets.lib.models.calibration import CalibratedModel
-
-PROBABILITY_COLUMNS = ["prob_home", "prob_draw", "prob_away"]
-
-
-def to_model_input(frame: pl.DataFrame, features: list[str]) -> pd.DataFrame:
-    """The pandas frame a registered model expects: exactly its features, all float64."""
-    return frame.select([pl.col(c).cast(pl.Float64) for c in features]).to_pandas()
+from soccer_assets.mlops.contract import PROBABILITY_COLUMNS
 
 
 class SoccerModel(mlflow.pyfunc.PythonModel):

@@ -17,10 +17,8 @@ import mlflow.pyfunc
 from mlflow.entities.model_registry import ModelVersion
 from mlflow.exceptions import MlflowException
 
+from soccer_assets.mlops.contract import CANDIDATE, CHAMPION
 from soccer_assets.mlops.tracking import Tracker
-
-CANDIDATE = "candidate"
-CHAMPION = "champion"
 
 
 class PromotionError(RuntimeError):

@@ -24,7 +24,8 @@ from mlflow.models import infer_signature
 
 from soccer_assets.lib.models.calibration import CalibratedModel
 from soccer_assets.lib.models.tuning import TrialRecord
-from soccer_assets.mlops.pyfunc import PROBABILITY_COLUMNS, SoccerModel
+from soccer_assets.mlops.contract import PROBABILITY_COLUMNS
+from soccer_assets.mlops.pyfunc import SoccerModel
 
 MODEL_ARTIFACT = "model"
 PIP_REQUIREMENTS = ["numpy", "pandas", "scipy", "scikit-learn", "xgboost-cpu", "lightgbm", "mlflow"]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import dagster as dg
 
-from soccer_assets.mlops.registry import Registry
-from soccer_assets.mlops.tracking import Tracker
+if TYPE_CHECKING:  # MLflow is imported by the steps that use it, not by every run process
+    from soccer_assets.mlops.registry import Registry
+    from soccer_assets.mlops.tracking import Tracker
 
 
 class MlflowResource(dg.ConfigurableResource):
@@ -22,11 +25,15 @@ class MlflowResource(dg.ConfigurableResource):
     ui_url: str | None = None
 
     def tracker(self) -> Tracker:
+        from soccer_assets.mlops.tracking import Tracker
+
         return Tracker(
             tracking_uri=self.tracking_uri, experiment=self.experiment, artifact_uri=self.artifact_uri
         )
 
     def registry(self) -> Registry:
+        from soccer_assets.mlops.registry import Registry
+
         return Registry(self.tracker(), self.model_name)
 
     def run_url(self, run_id: str) -> str | None:

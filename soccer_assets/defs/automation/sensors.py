@@ -13,7 +13,7 @@ import dagster as dg
 import httpx
 
 from soccer_assets.defs.policies import sensor_status
-from soccer_assets.mlops.registry import CHAMPION
+from soccer_assets.mlops.contract import CHAMPION
 from soccer_assets.resources.mlflow import MlflowResource
 from soccer_assets.resources.storage import StorageResource
 from soccer_assets.settings import Settings

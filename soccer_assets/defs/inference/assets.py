@@ -13,8 +13,7 @@ from soccer_assets.lib.backtest import profit_curve, run_backtest, summarize
 from soccer_assets.lib.cards import build_cards
 from soccer_assets.lib.pre_match_odds import select_pre_match_odds
 from soccer_assets.lib.splits import PREDICT, TEST
-from soccer_assets.mlops.pyfunc import PROBABILITY_COLUMNS, to_model_input
-from soccer_assets.mlops.registry import CANDIDATE
+from soccer_assets.mlops.contract import CANDIDATE, PROBABILITY_COLUMNS, to_model_input
 from soccer_assets.resources.mlflow import MlflowResource
 from soccer_assets.resources.storage import StorageResource, read_asset_table
 from soccer_assets.settings import Settings

@@ -9,7 +9,7 @@ import polars as pl
 from soccer_assets.defs.metadata import frame_markdown
 from soccer_assets.defs.policies import refresh_after_checks
 from soccer_assets.lib.features.build import feature_columns
-from soccer_assets.lib.monitoring import drift, prometheus, quality
+from soccer_assets.lib.monitoring import prometheus, quality
 from soccer_assets.lib.splits import TRAIN
 from soccer_assets.resources.mlflow import MlflowResource
 from soccer_assets.resources.storage import StorageResource
@@ -48,6 +48,8 @@ def build_monitoring_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         predictions: pl.DataFrame,
         storage: StorageResource,
     ) -> dg.Output[pl.DataFrame]:
+        from soccer_assets.lib.monitoring import drift  # Evidently: seconds to import, only here
+
         columns = feature_columns(match_features)
         train_ids = time_splits.filter((pl.col("split") == TRAIN) & pl.col("usable"))["match_id"].implode()
         reference = match_features.filter(pl.col("match_id").is_in(train_ids))

@@ -24,7 +24,7 @@ from soccer_assets.lib.splits import (
 from soccer_assets.lib.splits import (
     cv_folds as make_folds,
 )
-from soccer_assets.mlops.pyfunc import PROBABILITY_COLUMNS, to_model_input
+from soccer_assets.mlops.contract import PROBABILITY_COLUMNS, to_model_input
 from soccer_assets.resources.mlflow import MlflowResource
 from soccer_assets.settings import Settings
 

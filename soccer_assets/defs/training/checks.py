@@ -9,8 +9,7 @@ import polars as pl
 from soccer_assets.lib.metrics import log_losses
 from soccer_assets.lib.models.gate import candidate_gate, paired_bootstrap, should_auto_promote
 from soccer_assets.lib.models.training import prepare
-from soccer_assets.mlops.pyfunc import PROBABILITY_COLUMNS, to_model_input
-from soccer_assets.mlops.registry import CANDIDATE, CHAMPION
+from soccer_assets.mlops.contract import CANDIDATE, CHAMPION, PROBABILITY_COLUMNS, to_model_input
 from soccer_assets.resources.mlflow import MlflowResource
 from soccer_assets.settings import Settings
 

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from soccer_assets.mlops.registry import CANDIDATE, CHAMPION
+from soccer_assets.mlops.contract import CANDIDATE, CHAMPION
 from soccer_assets.resources.mlflow import MlflowResource
 
 PROMOTION_JOB = "promote_champion_job"
