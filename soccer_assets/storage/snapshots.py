@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -105,15 +106,22 @@ class SnapshotStore:
             raise FileExistsError(f"snapshot record {record_key} already exists")
         return record
 
+    def _record_keys(self, source: str, partition: str) -> list[str]:
+        prefix = _join(self._folder(source, partition), "_snapshots")
+        return sorted(k for k in self.blobs.list(prefix) if k.endswith(".json"))
+
     def history(self, source: str, partition: str) -> list[SnapshotRecord]:
         """All fetch records of one source partition, oldest first."""
-        prefix = _join(self._folder(source, partition), "_snapshots")
-        keys = [k for k in self.blobs.list(prefix) if k.endswith(".json")]
-        return [SnapshotRecord.from_json(self.blobs.get(k)) for k in sorted(keys)]
+        return [SnapshotRecord.from_json(self.blobs.get(k)) for k in self._record_keys(source, partition)]
+
+    def newest_first(self, source: str, partition: str) -> Iterator[SnapshotRecord]:
+        """Fetch records newest first, each read only when the caller gets to it
+        (a daily-fetched partition accumulates hundreds; usually the newest is enough)."""
+        for key in reversed(self._record_keys(source, partition)):
+            yield SnapshotRecord.from_json(self.blobs.get(key))
 
     def latest(self, source: str, partition: str) -> SnapshotRecord | None:
-        history = self.history(source, partition)
-        return history[-1] if history else None
+        return next(self.newest_first(source, partition), None)
 
     def read(self, record: SnapshotRecord) -> bytes:
         data = self.blobs.get(record.key)

@@ -50,7 +50,7 @@ def newest_valid_snapshot(
     """
     choice = SnapshotChoice()
     checked: set[str] = set()
-    for record in reversed(snapshots.history(source, partition)):
+    for record in snapshots.newest_first(source, partition):
         if record.sha256 in checked:
             continue
         checked.add(record.sha256)
