@@ -9,8 +9,10 @@ Per outcome o in home/draw/away:
 
 ``value_outcome`` is the value outcome with the largest edge (H/D/A). ``pick`` is the
 model's most probable outcome (ties go to home, then draw), and on finished matches
-``pick_correct`` says whether it happened. Matches without odds keep their card with
-null market columns: a card is never dropped or duplicated by the joins.
+``pick_correct`` says whether it happened (with the score when ``results`` carries the
+goals). Every card names its ``region`` (country) and ``league_name``. Matches without
+odds keep their card with null market columns: a card is never dropped or duplicated by
+the joins.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import numpy as np
 import polars as pl
 
 from soccer_assets.lib import devig
+from soccer_assets.lib.leagues import league_name, region
 from soccer_assets.lib.metrics import RESULT_CODES
 from soccer_assets.lib.pre_match_odds import ODDS_COLUMNS, OUTCOMES, SELECTED_ODDS_SCHEMA, ensure_unique
 
@@ -127,7 +130,8 @@ def build_cards(
 
     ``predictions``: match_id, prob_home/draw/away and any model or match columns (kept).
     ``odds``: one row per match from ``pre_match_odds.select_pre_match_odds``.
-    ``results``: match_id and result (H/D/A, null while upcoming) for status and hit.
+    ``results``: match_id and result (H/D/A, null while upcoming) for status and hit, and
+    optionally home_goals / away_goals (kept on the card).
     Each input must hold one row per match_id; anything else raises DuplicateMatchError.
     """
     ensure_unique(predictions, "predictions")
@@ -139,7 +143,16 @@ def build_cards(
     ensure_unique(odds, "odds")
     ensure_unique(results, "results")
 
-    cards = _left_join_one_to_one(predictions, results.select("match_id", "result"))
+    kept = [c for c in ("match_id", "result", "home_goals", "away_goals") if c in results.columns]
+    cards = _left_join_one_to_one(predictions, results.select(kept))
+    if "league" in cards.columns:
+        codes = cards["league"].unique().to_list()
+        cards = cards.with_columns(
+            region=pl.col("league").replace_strict({c: region(c) for c in codes}, return_dtype=pl.String),
+            league_name=pl.col("league").replace_strict(
+                {c: league_name(c) for c in codes}, return_dtype=pl.String
+            ),
+        )
     cards = add_pick(cards).with_columns(
         status=pl.when(pl.col("result").is_null()).then(pl.lit("upcoming")).otherwise(pl.lit("finished")),
         pick_correct=pl.when(pl.col("result").is_not_null()).then(pl.col("pick") == pl.col("result")),

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from soccer_assets.lib import devig
 from soccer_assets.lib.football_data.columns import odds_column
 
 OUTCOMES: tuple[str, str, str] = ("home", "draw", "away")
@@ -136,3 +137,15 @@ def select_pre_match_odds(matches: pl.DataFrame, fonbet: pl.DataFrame | None = N
             [linked, selected.filter(~pl.col("match_id").is_in(linked["match_id"].implode()))]
         )
     return selected.sort("match_id")
+
+
+def market_probabilities(
+    matches: pl.DataFrame, fonbet: pl.DataFrame | None = None, devig_method: devig.Method = "multiplicative"
+) -> pl.DataFrame:
+    """match_id, odds_source and de-vigged ``market_home/draw/away`` from the prices the cards use."""
+    odds = select_pre_match_odds(matches, fonbet)
+    probs = devig.devig(odds.select(ODDS_COLUMNS).to_numpy().astype(float), devig_method)
+    return odds.select("match_id", "odds_source").with_columns(
+        pl.Series(f"market_{outcome}", probs[:, k], dtype=pl.Float64, nan_to_null=True)
+        for k, outcome in enumerate(OUTCOMES)
+    )

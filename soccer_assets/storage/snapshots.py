@@ -58,9 +58,21 @@ def _join(*parts: str) -> str:
     return "/".join(p.strip("/") for p in parts if p and p.strip("/"))
 
 
+_STAMP_FORMAT = "%Y%m%dT%H%M%S%fZ"
+
+
 def _stamp(fetched_at: dt.datetime) -> str:
     # sortable and safe in object keys
-    return fetched_at.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    return fetched_at.astimezone(dt.UTC).strftime(_STAMP_FORMAT)
+
+
+@dataclass(frozen=True)
+class FetchSummary:
+    """How often and how recently a source was fetched (read from record keys alone)."""
+
+    source: str
+    fetches: int
+    last_fetched_at: dt.datetime | None
 
 
 class SnapshotStore:
@@ -122,6 +134,18 @@ class SnapshotStore:
 
     def latest(self, source: str, partition: str) -> SnapshotRecord | None:
         return next(self.newest_first(source, partition), None)
+
+    def fetch_summary(self, source: str) -> FetchSummary:
+        """Every fetch record of ``source`` (all partitions), counted without reading one:
+        the fetch time is the stamp at the start of each record's key."""
+        stamps = [
+            key.rsplit("/", 1)[-1].split("_", 1)[0]
+            for key in self.blobs.list(_join(self.root, source))
+            if "/_snapshots/" in key and key.endswith(".json")
+        ]
+        last = max(stamps, default=None)
+        moment = dt.datetime.strptime(last, _STAMP_FORMAT).replace(tzinfo=dt.UTC) if last else None
+        return FetchSummary(source=source, fetches=len(stamps), last_fetched_at=moment)
 
     def read(self, record: SnapshotRecord) -> bytes:
         data = self.blobs.get(record.key)

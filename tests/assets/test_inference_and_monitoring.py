@@ -117,18 +117,28 @@ def test_predict_publish_then_score_and_react(replay, mirror):
     assert platform.fetch("E0", "2526").success and run_job(platform, CANONICAL_JOB).success
     assert run_job(platform, INFERENCE_JOB).success
     quality = platform.table("quality_metrics")
-    overall = quality.filter(pl.col("scope") == "overall").row(0, named=True)
+    overall = quality.filter((pl.col("scope") == "overall") & (pl.col("source") == "model")).row(
+        0, named=True
+    )
+    market = quality.filter((pl.col("scope") == "overall") & (pl.col("source") == "market")).row(
+        0, named=True
+    )
     scored_ids = set(upcoming["match_id"]) & set(platform.table("matches")["match_id"])
-    assert overall["matches"] == len(scored_ids) > 0
-    assert 0.5 < overall["logloss"] < 1.5
+    assert overall["matches"] == market["matches"] == len(scored_ids) > 0  # the same matches
+    assert 0.5 < overall["logloss"] < 1.5 and 0.5 < market["logloss"] < 1.5
+    assert overall["logloss"] != market["logloss"]
+    versions = quality.filter(pl.col("scope") == "model_version")
+    assert versions.filter(pl.col("source") == "model")["group"].to_list() == ["1"]
     with open(platform.settings.prometheus_textfile) as fh:
         samples = {
-            (s.name, s.labels.get("scope")): s.value
+            (s.name, s.labels.get("source"), s.labels.get("scope")): s.value
             for family in text_string_to_metric_families(fh.read())
             for s in family.samples
         }
-    assert samples[("soccer_prediction_logloss", "overall")] == pytest.approx(overall["logloss"])
-    assert samples[("soccer_prediction_matches", "overall")] == overall["matches"]
+    assert samples[("soccer_prediction_logloss", "model", "overall")] == pytest.approx(overall["logloss"])
+    assert samples[("soccer_prediction_logloss", "market", "overall")] == pytest.approx(market["logloss"])
+    assert samples[("soccer_prediction_matches", "model", "overall")] == overall["matches"]
+    assert not any(scope == "month" for _, _, scope in samples)  # unbounded series stay out
 
     # data-volume sensor: enough new results since training -> one retrain, not two
     result, context = _evaluate(platform, "retrain_on_new_matches")

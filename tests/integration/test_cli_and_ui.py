@@ -127,7 +127,7 @@ def test_dagster_dev_shows_the_graph_with_green_checks(env):
         assert deps["final_model"] == ["best_model", "match_features", "time_splits"]
         assert "candidate_gate_check" in blocking
         assert deps["publication"] == [
-            "backtest", "drift_report", "fonbet_odds", "model_evaluation", "prediction_cards",
+            "backtest", "drift_report", "fonbet_odds", "model_evaluation", "odds_history", "prediction_cards",
             "predictions", "quality_metrics", "region_roi",
         ]  # fmt: skip
         # schedules and sensors are listed and running under the daemon

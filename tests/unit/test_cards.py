@@ -143,3 +143,22 @@ def test_prediction_columns_that_clash_with_card_columns_are_refused():
         build_cards(
             predictions(("a", 0.5, 0.3, 0.2)).with_columns(odds_home=pl.lit(2.0)), odds(("a", 2, 3, 4))
         )
+
+
+def test_cards_name_region_league_and_keep_the_score():
+    preds = predictions(("E0_a", 0.5, 0.3, 0.2), ("SP1_b", 0.4, 0.3, 0.3)).with_columns(
+        league=pl.Series(["E0", "SP1"])
+    )
+    results = pl.DataFrame(
+        {
+            "match_id": ["E0_a", "SP1_b"],
+            "result": ["H", None],
+            "home_goals": [2, None],
+            "away_goals": [1, None],
+        }
+    )
+    cards = build_cards(preds, None, results)
+    finished, upcoming = only(cards, "E0_a"), only(cards, "SP1_b")
+    assert (finished["region"], finished["league_name"]) == ("England", "Premier League")
+    assert (finished["home_goals"], finished["away_goals"], finished["pick_correct"]) == (2, 1, True)
+    assert (upcoming["region"], upcoming["home_goals"], upcoming["status"]) == ("Spain", None, "upcoming")

@@ -125,3 +125,26 @@ def test_evidently_classification_report_agrees_with_our_metrics():
     assert np.isfinite(values["RocAuc"])
     with pytest.raises(ValueError, match="no finished matches"):
         classification_report(frame.with_columns(result=pl.lit(None, pl.String)))
+
+
+def test_model_beside_market_on_the_same_matches_per_version():
+    from soccer_assets.lib.monitoring.quality import COMPARISON_SCHEMA, quality_beside_market
+
+    frame = ROWS.with_columns(
+        market_home=pl.Series([0.4, 0.4, None, 0.3]),  # c has no market price: scored by neither
+        market_draw=pl.Series([0.3, 0.3, None, 0.4]),
+        market_away=pl.Series([0.3, 0.3, None, 0.3]),
+        model_version=pl.Series(["1", "1", "2", "2"]),
+    )
+    table = quality_beside_market(frame, recent=2, rolling_size=2, rolling_step=1)
+    assert table.schema == pl.Schema(COMPARISON_SCHEMA)
+    model = table.filter(pl.col("source") == "model")
+    market = table.filter(pl.col("source") == "market")
+    assert (
+        model.select("scope", "group", "matches").rows() == market.select("scope", "group", "matches").rows()
+    )
+    assert row(model, "overall", "all")["matches"] == 3
+    assert row(market, "overall", "all")["logloss"] == pytest.approx(-(math.log(0.4) * 2 + math.log(0.4)) / 3)
+    assert row(model, "model_version", "2")["matches"] == 1  # d only
+    assert model.filter(pl.col("scope") == "rolling")["group"].to_list() == ["2024-03-09", "2024-04-13"]
+    assert quality_beside_market(frame.with_columns(market_home=pl.lit(None, pl.Float64))).is_empty()

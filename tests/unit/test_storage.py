@@ -71,3 +71,22 @@ def test_tampered_snapshot_is_detected(tmp_path):
     (tmp_path / record.key).write_bytes(b"tampered")
     with pytest.raises(SnapshotCorrupted):
         store.read(record)
+
+
+def test_fetch_summary_counts_records_of_every_partition(tmp_path):
+    import datetime as dt
+
+    from soccer_assets.storage.blobstore import LocalBlobStore
+    from soccer_assets.storage.snapshots import SnapshotStore
+
+    store = SnapshotStore(LocalBlobStore(tmp_path))
+    assert store.fetch_summary("football-data/results").last_fetched_at is None
+    moments = [dt.datetime(2026, 5, 1, h, 30, 15, 123456, tzinfo=dt.UTC) for h in (5, 7, 6)]
+    for partition, moment in zip(("E0/2526", "D1/2526", "E0/2526"), moments, strict=True):
+        store.save(
+            source="football-data/results", partition=partition, url="u", content=b"Div\r\n",
+            http_status=200, fetched_at=moment, extension="csv",
+        )  # fmt: skip
+    summary = store.fetch_summary("football-data/results")
+    assert (summary.fetches, summary.last_fetched_at) == (3, moments[1])
+    assert store.fetch_summary("fonbet/line").fetches == 0

@@ -11,6 +11,7 @@ from soccer_assets.defs.plots import profit_curve_markdown
 from soccer_assets.defs.policies import refresh_after_checks
 from soccer_assets.lib.backtest import profit_curve, run_backtest, summarize
 from soccer_assets.lib.cards import build_cards
+from soccer_assets.lib.odds_history import quote_history
 from soccer_assets.lib.pre_match_odds import select_pre_match_odds
 from soccer_assets.lib.splits import PREDICT, TEST
 from soccer_assets.mlops.contract import CANDIDATE, PROBABILITY_COLUMNS, to_model_input
@@ -140,7 +141,10 @@ def build_inference_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         )
         odds = select_pre_match_odds(priced, fonbet)
         cards = build_cards(
-            predictions, odds, matches.select("match_id", "result"), threshold_pp=settings.value_threshold_pp
+            predictions,
+            odds,
+            matches.select("match_id", "result", "home_goals", "away_goals"),
+            threshold_pp=settings.value_threshold_pp,
         )
         upcoming = cards.filter(pl.col("status") == "upcoming")
         value = upcoming.filter(pl.col("value_outcome").is_not_null())
@@ -166,6 +170,44 @@ def build_inference_assets(settings: Settings) -> list[dg.AssetsDefinition]:
                     ),
                     15,
                 ),
+            },
+        )
+
+    @dg.asset(
+        group_name=GROUP,
+        deps=["fonbet_odds"],
+        kinds={"polars"},
+        automation_condition=refresh_after_checks(),
+        description=(
+            "Every 1X2 quote of the predicted matches: football-data.co.uk pre-match and closing prices "
+            "per book, and each Fonbet snapshot before kickoff with its capture time, de-vigged."
+        ),
+    )
+    def odds_history(
+        context: dg.AssetExecutionContext,
+        predictions: pl.DataFrame,
+        matches: pl.DataFrame,
+        fixtures: pl.DataFrame,
+        storage: StorageResource,
+    ) -> dg.Output[pl.DataFrame]:
+        ids = predictions["match_id"].implode()
+        priced = pl.concat(
+            [
+                frame.filter(pl.col("match_id").is_in(ids)).select(
+                    "match_id", pl.col("^pre_.*$"), pl.col("^close_.*$")
+                )
+                for frame in (matches, fixtures)
+            ],
+            how="diagonal_relaxed",
+        )
+        history = quote_history(priced, load_optional_table(storage, "fonbet_odds", context.log))
+        counts = history.group_by("source", "timing").len().sort("source", "timing")
+        return dg.Output(
+            history,
+            metadata={
+                "dagster/row_count": history.height,
+                "matches": history["match_id"].n_unique(),
+                "quotes": frame_markdown(counts),
             },
         )
 
@@ -238,4 +280,4 @@ def build_inference_assets(settings: Settings) -> list[dg.AssetsDefinition]:
             },
         )
 
-    return [predictions, prediction_cards, backtest, region_roi]
+    return [predictions, prediction_cards, odds_history, backtest, region_roi]

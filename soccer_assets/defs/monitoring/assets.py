@@ -1,15 +1,19 @@
 """Monitoring assets: feature and prediction drift (Evidently), quality on finished matches."""
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import dagster as dg
 import polars as pl
 
+from soccer_assets.defs.inference.assets import load_optional_table
 from soccer_assets.defs.metadata import frame_markdown
 from soccer_assets.defs.policies import refresh_after_checks
 from soccer_assets.lib.features.build import feature_columns
 from soccer_assets.lib.monitoring import prometheus, quality
+from soccer_assets.lib.monitoring.league_drift import league_drift
+from soccer_assets.lib.pre_match_odds import market_probabilities
 from soccer_assets.lib.splits import TRAIN
 from soccer_assets.resources.mlflow import MlflowResource
 from soccer_assets.resources.storage import StorageResource
@@ -19,7 +23,10 @@ from soccer_assets.storage.prediction_log import PredictionLog
 GROUP = "monitoring"
 REFERENCE_SAMPLE = 4000
 DRIFT_ARTIFACTS = "assets/drift_report"
+DRIFT_SUMMARY = f"{DRIFT_ARTIFACTS}/summary.json"
 QUALITY_ARTIFACTS = "assets/quality_metrics"
+# series whose number stays bounded (months and rolling windows grow forever: API and UI only)
+PROMETHEUS_SCOPES = ("overall", "league", "recent", "model_version")
 
 
 def recent_rows(features: pl.DataFrame, window_days: int) -> pl.DataFrame:
@@ -61,10 +68,19 @@ def build_monitoring_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         reports = {"features": features_report}
         if holdout.height and upcoming.height:
             reports["predictions"] = drift.prediction_drift(holdout, upcoming)
+        leagues = league_drift(reference, current, columns)
         blobs = storage.blobstore()
         for kind, report in reports.items():
             blobs.put(f"{DRIFT_ARTIFACTS}/{kind}.html", report.html.encode())
             blobs.put(f"{DRIFT_ARTIFACTS}/{kind}.json", report.json.encode())
+        summary = {
+            "generated_at": settings.now().isoformat(),
+            "window_days": settings.drift_window_days,
+            "retrain_threshold": settings.drift_share_threshold,
+            **{kind: report.summary() for kind, report in reports.items()},
+            "leagues": leagues.to_dicts(),
+        }
+        blobs.put(DRIFT_SUMMARY, json.dumps(summary, default=str).encode())
         table = pl.concat(
             [r.to_frame().with_columns(pl.lit(k).alias("kind")) for k, r in reports.items()],
             how="diagonal_relaxed",
@@ -76,6 +92,7 @@ def build_monitoring_assets(settings: Settings) -> list[dg.AssetsDefinition]:
             "reference_rows": reference.height,
             "current_rows": current.height,
             "top_drifted": frame_markdown(table.filter(pl.col("drifted")).sort("score", descending=True), 15),
+            "leagues": frame_markdown(leagues.with_columns(pl.col(pl.Float64).round(3))),
             "report_html": dg.MetadataValue.path(blobs.uri(f"{DRIFT_ARTIFACTS}/features.html")),
         }
         if "predictions" in reports:
@@ -84,13 +101,14 @@ def build_monitoring_assets(settings: Settings) -> list[dg.AssetsDefinition]:
 
     @dg.asset(
         group_name=GROUP,
-        deps=["predictions"],
+        deps=["predictions", "fonbet_odds"],
         kinds={"evidently", "prometheus"},
         automation_condition=refresh_after_checks(),
         description=(
             "Log loss, Brier, RPS, ECE and hit rate on finished matches that had a prediction logged before "
-            "kickoff: overall, per league, per month and over the most recent matches. Also an Evidently "
-            "classification report and a Prometheus textfile with the same figures."
+            "kickoff, beside the de-vigged pre-match market on the same matches: overall, per league, per "
+            "month, per model version, the most recent matches and rolling windows. Also an Evidently "
+            "classification report and a Prometheus textfile with the bounded series."
         ),
     )
     def quality_metrics(
@@ -102,13 +120,22 @@ def build_monitoring_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         log = PredictionLog(storage.blobstore())
         finished = matches.select("match_id", "kickoff_date", "kickoff_utc", "league", "result")
         logged = log.latest_before_kickoff(finished)
-        scored = (
-            logged.drop("league", "kickoff_date", "kickoff_utc", strict=False).join(finished, on="match_id")
-            if logged.height
-            else pl.DataFrame()
-        )
+        scored = pl.DataFrame()
+        if logged.height:
+            scored = logged.drop("league", "kickoff_date", "kickoff_utc", strict=False).join(
+                finished, on="match_id"
+            )
+            priced = matches.filter(pl.col("match_id").is_in(scored["match_id"].implode())).select(
+                "match_id", "kickoff_date", "kickoff_utc", pl.col("^pre_.*$")
+            )
+            market = market_probabilities(priced, load_optional_table(storage, "fonbet_odds", context.log))
+            scored = scored.drop(quality.MARKET_COLUMNS, strict=False).join(
+                market.drop("odds_source"), on="match_id", how="left"
+            )
         table = (
-            quality.quality_table(scored) if scored.height else pl.DataFrame(schema=quality.QUALITY_SCHEMA)
+            quality.quality_beside_market(scored)
+            if scored.height
+            else pl.DataFrame(schema=quality.COMPARISON_SCHEMA)
         )
         in_use = mlflow.registry().model_in_use()
         model_info = (
@@ -116,19 +143,25 @@ def build_monitoring_assets(settings: Settings) -> list[dg.AssetsDefinition]:
             if in_use
             else {}
         )
-        registry = prometheus.build_registry(quality=table, model=model_info)
+        registry = prometheus.build_registry(
+            quality=table.filter(pl.col("scope").is_in(PROMETHEUS_SCOPES)), model=model_info
+        )
         Path(settings.prometheus_textfile).parent.mkdir(parents=True, exist_ok=True)
         prometheus.write_textfile(settings.prometheus_textfile, registry)
+        model_rows = table.filter(pl.col("source") == "model")
         metadata: dict = {
-            "evaluable_matches": int(table.filter(pl.col("scope") == "overall")["matches"].sum())
+            "evaluable_matches": int(model_rows.filter(pl.col("scope") == "overall")["matches"].sum())
             if table.height
             else 0,
             "prometheus_textfile": dg.MetadataValue.path(settings.prometheus_textfile),
-            "table": frame_markdown(table.with_columns(pl.col(pl.Float64).round(4))),
+            "table": frame_markdown(
+                table.filter(pl.col("scope") != "rolling").with_columns(pl.col(pl.Float64).round(4))
+            ),
         }
         if table.height:
-            overall = table.filter(pl.col("scope") == "overall").row(0, named=True)
-            metadata |= {f"overall_{m}": overall[m] for m in quality.METRICS}
+            for source in quality.SOURCES:
+                overall = table.filter((pl.col("scope") == "overall") & (pl.col("source") == source))
+                metadata |= {f"{source}_{m}": overall.row(0, named=True)[m] for m in quality.METRICS}
             report = quality.classification_report(scored)
             storage.blobstore().put(f"{QUALITY_ARTIFACTS}/classification.html", report.html.encode())
         else:

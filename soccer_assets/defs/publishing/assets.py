@@ -1,20 +1,63 @@
 """Publication: everything users read, written to the published store in one atomic switch."""
 
+import datetime as dt
 import json
 
 import dagster as dg
 import polars as pl
 
 from soccer_assets.defs.inference.assets import USER_FACING_FRESHNESS, load_optional_table
-from soccer_assets.defs.monitoring.assets import DRIFT_ARTIFACTS, QUALITY_ARTIFACTS
+from soccer_assets.defs.ingestion.assets import FIXTURES_SOURCE, RESULTS_SOURCE
+from soccer_assets.defs.monitoring.assets import DRIFT_ARTIFACTS, DRIFT_SUMMARY, QUALITY_ARTIFACTS
+from soccer_assets.defs.odds.history import FONBET_SOURCE
 from soccer_assets.defs.policies import refresh_after_checks
+from soccer_assets.defs.whoscored.scrape import FIXTURES_SOURCE as WHOSCORED_SOURCE
 from soccer_assets.resources.mlflow import MlflowResource
 from soccer_assets.resources.storage import StorageResource
 from soccer_assets.settings import Settings
-from soccer_assets.storage.blobstore import BlobNotFound
+from soccer_assets.storage import contract
+from soccer_assets.storage.blobstore import BlobNotFound, BlobStore
 from soccer_assets.storage.published import Artifact, PublishedStore
+from soccer_assets.storage.snapshots import SnapshotStore
 
 KEEP_PUBLICATIONS = 5
+HOUR = 3600
+# raw source -> (expected fetch interval, stale after): the schedules' cadence plus slack
+SOURCE_CADENCE: dict[str, tuple[int, int]] = {
+    RESULTS_SOURCE: (24 * HOUR, 30 * HOUR),
+    FIXTURES_SOURCE: (24 * HOUR, 30 * HOUR),
+    FONBET_SOURCE: (4 * HOUR, 12 * HOUR),
+    WHOSCORED_SOURCE: (31 * 24 * HOUR, 35 * 24 * HOUR),
+}
+# every published dataset follows the daily pipeline; stale after the freshness policy's fail window
+DATASET_CADENCE = (24 * HOUR, int(USER_FACING_FRESHNESS.fail_window.to_timedelta().total_seconds()))
+SOURCES_SCHEMA = {
+    "source": pl.String,
+    "fetches": pl.Int64,
+    "last_fetched_at": pl.Datetime("us", "UTC"),
+    "expected_every_s": pl.Int64,
+    "stale_after_s": pl.Int64,
+}
+
+
+def source_fetches(blobs: BlobStore, settings: Settings) -> pl.DataFrame:
+    """When each raw source was last fetched and how often it should be (the freshness view)."""
+    snapshots = SnapshotStore(blobs)
+    rows = []
+    for source, (every, stale) in SOURCE_CADENCE.items():
+        if source == WHOSCORED_SOURCE and not settings.whoscored_url:
+            continue  # off unless configured: never "stale"
+        summary = snapshots.fetch_summary(source)
+        rows.append(
+            {
+                "source": source,
+                "fetches": summary.fetches,
+                "last_fetched_at": summary.last_fetched_at,
+                "expected_every_s": every,
+                "stale_after_s": stale,
+            }
+        )
+    return pl.DataFrame(rows, schema=SOURCES_SCHEMA)
 
 
 def build_publishing_assets(settings: Settings) -> list[dg.AssetsDefinition]:
@@ -26,15 +69,16 @@ def build_publishing_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         automation_condition=refresh_after_checks(),
         freshness_policy=USER_FACING_FRESHNESS,
         description=(
-            "Publishes cards, predictions, odds, region ROI, backtest bets, quality, drift and model info "
-            "to <store>/published/ with one manifest (versions, checksums, model, data versions); readers "
-            "(the HTTP API) switch to it atomically."
+            "Publishes cards, predictions, odds and their history, region ROI, backtest bets, quality, "
+            "drift, source freshness and the serving model's card to <store>/published/ with one manifest "
+            "(versions, checksums, model, data versions); readers (the HTTP API) switch to it atomically."
         ),
     )
     def publication(
         context: dg.AssetExecutionContext,
         prediction_cards: pl.DataFrame,
         predictions: pl.DataFrame,
+        odds_history: pl.DataFrame,
         region_roi: pl.DataFrame,
         backtest: pl.DataFrame,
         drift_report: pl.DataFrame,
@@ -46,43 +90,52 @@ def build_publishing_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         tables = {
             "cards": prediction_cards,
             "predictions": predictions,
+            "odds_history": odds_history,
             "region_roi": region_roi,
             "backtest_bets": backtest,
             "drift": drift_report,
             "model_evaluation": model_evaluation,
+            "sources": source_fetches(blobs, settings),
         }
         for optional, name in (("fonbet_odds", "odds"), ("quality_metrics", "quality")):
             table = load_optional_table(storage, optional, context.log)
             if table is not None:
                 tables[name] = table
         artifacts = {}
-        for key, name in (
-            (f"{DRIFT_ARTIFACTS}/features.html", "drift_report_html"),
-            (f"{QUALITY_ARTIFACTS}/classification.html", "quality_report_html"),
+        for key, name, kind in (
+            (f"{DRIFT_ARTIFACTS}/features.html", "drift_report_html", "html"),
+            (DRIFT_SUMMARY, "drift_summary", "json"),
+            (f"{QUALITY_ARTIFACTS}/classification.html", "quality_report_html", "html"),
         ):
             try:
-                artifacts[name] = Artifact(blobs.get(key), "html")
+                artifacts[name] = Artifact(blobs.get(key), kind)
             except BlobNotFound:
                 context.log.info(f"{key} not produced yet; not published")
         first = predictions.row(0, named=True) if predictions.height else {}
-        version = first.get("model_version")
-        model = {
-            "name": first.get("model_name", mlflow.model_name),
-            "version": version,
-            "alias": first.get("model_alias"),
-            "family": first.get("model_family"),
-        }
+        version, alias = first.get("model_version"), first.get("model_alias")
         if version:
-            tags = mlflow.registry().version(version).tags
-            model |= {k: tags[k] for k in ("holdout_logloss", "trained_through", "data_version") if k in tags}
+            from soccer_assets.mlops.model_card import model_card  # MLflow: only in this step
+
+            model = model_card(mlflow.registry(), str(version), alias, mlflow.run_url)
+        else:
+            model = {"name": mlflow.model_name, "version": None, "alias": None, "family": None}
         artifacts["model_info"] = Artifact(json.dumps(model, default=str).encode(), "json")
+        summary = {k: model.get(k) for k in ("name", "version", "alias", "family", "trained_through")}
         provenance = {
-            "model": f"{model['name']} v{version} ({model['alias']})",
+            "model": f"{model['name']} v{version} ({alias})",
+            "model_version": version,
+            "model_alias": alias,
             "features_version": first.get("features_version"),
             "dagster_run_id": context.run_id,
+            "published_by": "publication",
+            "pipeline_time": settings.now().astimezone(dt.UTC).isoformat(),
         }
+        for name, table in tables.items():  # what readers decode, refused here rather than there
+            contract.check_table(name, table)
+        for name, artifact in artifacts.items():
+            contract.check_document(name, artifact.data)
         store = PublishedStore(blobs)
-        manifest = store.publish(tables, artifacts, provenance=provenance, model=model)
+        manifest = store.publish(tables, artifacts, provenance=provenance, model=summary)
         removed = store.collect_garbage(keep=KEEP_PUBLICATIONS)
         return dg.MaterializeResult(
             metadata={

@@ -47,6 +47,10 @@ def _run_tags(context: dg.AssetExecutionContext, data_version: str, **extra: str
     }
 
 
+def _seasons(frame: pl.DataFrame) -> str:
+    return ",".join(sorted(frame["season"].unique().to_list()))
+
+
 def _mlflow_link(mlflow: MlflowResource, run_id: str) -> dg.MetadataValue:
     url = mlflow.run_url(run_id)
     return (
@@ -248,7 +252,9 @@ def build_training_assets(settings: Settings) -> list[dg.AssetsDefinition]:
                     **{f"model.{k}": v for k, v in best_model["params"].items()},
                     "temperature": round(model.temperature, 6),
                     "n_features": len(model.features),
-                    "test_seasons": ",".join(sorted(data.test["season"].unique().to_list())),
+                    "train_seasons": _seasons(data.train),
+                    "calibration_seasons": _seasons(data.calibration),
+                    "test_seasons": _seasons(data.test),
                 },
                 metrics={f"holdout_{k}": v for k, v in holdout.items()}
                 | {
@@ -268,6 +274,9 @@ def build_training_assets(settings: Settings) -> list[dg.AssetsDefinition]:
                 "finished_matches_at_training": int(match_features["is_finished"].sum()),
                 "data_version": data_version,
                 "dagster_run_id": context.run_id,
+                "train_seasons": _seasons(data.train),
+                "calibration_seasons": _seasons(data.calibration),
+                "test_seasons": _seasons(data.test),
             },
         )
         document: dict[str, Any] = {
@@ -317,7 +326,7 @@ def build_training_assets(settings: Settings) -> list[dg.AssetsDefinition]:
             PROBABILITY_COLUMNS
         ].to_numpy()
         forecasts = forecasts_frame(data.test, probs, matches, base_rates(data.train))
-        table = evaluate(forecasts)
+        table = evaluate(forecasts).with_columns(model_version=pl.lit(str(final_model["version"])))
         overall = {r["source"]: r for r in table.filter(pl.col("league") == ALL).to_dicts()}
         tracker = mlflow.tracker()
         tracker.log(

@@ -5,7 +5,8 @@ never be seen half-written: ``write_textfile`` writes a temporary file beside th
 and renames it (prometheus_client's ``write_to_textfile``). Series:
 
 - ``soccer_prediction_<metric>{scope, group}`` for logloss, rps, brier, ece, accuracy,
-  and ``soccer_prediction_matches{scope, group}`` (rows of ``quality.quality_table``);
+  and ``soccer_prediction_matches{scope, group}`` (rows of ``quality.quality_table``; a
+  table from ``quality.quality_beside_market`` adds a ``source`` label, model or market);
 - ``soccer_drift_share{kind}``, ``soccer_drift_detected{kind}`` per drift report, and
   ``soccer_drift_column_score{kind, column, method}``, ``soccer_drift_column_drifted{kind, column}``;
 - ``soccer_model_info{name, version, alias, ...} 1`` and ``soccer_monitoring_generated_timestamp_seconds``.
@@ -31,7 +32,7 @@ PREFIX = "soccer"
 
 
 def _add_quality(registry: CollectorRegistry, quality: pl.DataFrame) -> None:
-    labels = ["scope", "group"]
+    labels = ["source", "scope", "group"] if "source" in quality.columns else ["scope", "group"]
     gauges = {
         name: Gauge(
             f"{PREFIX}_prediction_{name}",
@@ -43,10 +44,11 @@ def _add_quality(registry: CollectorRegistry, quality: pl.DataFrame) -> None:
     }
     matches = Gauge(f"{PREFIX}_prediction_matches", "finished matches scored", labels, registry=registry)
     for row in quality.iter_rows(named=True):
-        matches.labels(row["scope"], row["group"]).set(row["matches"])
+        values = [row[label] for label in labels]
+        matches.labels(*values).set(row["matches"])
         for name, gauge in gauges.items():
             if row[name] is not None and not math.isnan(row[name]):
-                gauge.labels(row["scope"], row["group"]).set(row[name])
+                gauge.labels(*values).set(row[name])
 
 
 def _add_drift(registry: CollectorRegistry, reports: Mapping[str, DriftReport]) -> None:

@@ -116,3 +116,48 @@ def classification_report(predictions: pl.DataFrame) -> EvidentlyOutput:
         # a class the model never picks (often the draw) has no precision; sklearn warns, Evidently shows 0
         warnings.filterwarnings("ignore", category=UndefinedMetricWarning)
         return run([ClassificationPreset()], definition, frame)
+
+
+MARKET_COLUMNS: tuple[str, ...] = ("market_home", "market_draw", "market_away")
+SOURCES: tuple[str, ...] = ("model", "market")
+COMPARISON_SCHEMA: dict[str, pl.DataType] = {"source": pl.String(), **QUALITY_SCHEMA}
+
+
+def _scored_by(frame: pl.DataFrame, scope: str, column: str) -> list[dict[str, object]]:
+    return [
+        _score_row(group, scope, str(key))
+        for (key,), group in frame.sort(column).group_by(column, maintain_order=True)
+    ]
+
+
+def _one_source(scored: pl.DataFrame, *, recent: int, rolling_size: int, rolling_step: int) -> pl.DataFrame:
+    rows = quality_table(scored, recent=recent)
+    parts = [rows, rolling_quality(scored, size=rolling_size, step=rolling_step)]
+    if "model_version" in scored.columns:
+        parts.append(
+            pl.DataFrame(_scored_by(scored, "model_version", "model_version"), schema=QUALITY_SCHEMA)
+        )
+    return pl.concat(parts)
+
+
+def quality_beside_market(
+    predictions: pl.DataFrame, *, recent: int = 100, rolling_size: int = 100, rolling_step: int = 50
+) -> pl.DataFrame:
+    """The model's scores and the de-vigged pre-match market's, on the same matches.
+
+    ``predictions`` is what ``evaluable`` takes plus ``market_home/draw/away``; only matches
+    that have both forecasts count, so the two sources are always compared like with like.
+    Scopes: overall, league, month, recent, rolling windows and, when the rows carry a
+    ``model_version``, one row per version (figures never mix versions silently).
+    """
+    both = evaluable(predictions).filter(pl.all_horizontal(pl.col(c).is_not_null() for c in MARKET_COLUMNS))
+    if both.is_empty():
+        return pl.DataFrame(schema=COMPARISON_SCHEMA)
+    market = both.with_columns(pl.col(m).alias(p) for m, p in zip(MARKET_COLUMNS, PROB_COLUMNS, strict=True))
+    options = {"recent": recent, "rolling_size": rolling_size, "rolling_step": rolling_step}
+    return pl.concat(
+        [
+            _one_source(frame.drop("kickoff"), **options).select(pl.lit(source).alias("source"), pl.all())
+            for source, frame in (("model", both), ("market", market))
+        ]
+    )
