@@ -3,6 +3,7 @@
     soccer run        the whole pipeline: ingest, Fonbet odds, training, predictions, publication
     soccer ingest     fetch every configured league-season and fixtures.csv, build the tables
     soccer promote --by NAME --reason TEXT [--version N]   sign off a model version as champion
+    soccer serve [--host H] [--port P] [--workers N]   the HTTP API over the published store
     soccer serve-mirror DIR [--port 8765]   serve a local copy of the data sources
 
 Settings come from ``SOCCER_*`` environment variables (see README).
@@ -49,31 +50,18 @@ def cmd_ingest(_: argparse.Namespace) -> int:
 
 def cmd_run(_: argparse.Namespace) -> int:
     from soccer_assets.definitions import build_definitions
-    from soccer_assets.defs.automation import INFERENCE_JOB
-    from soccer_assets.defs.odds.automation import FONBET_JOB
-    from soccer_assets.defs.training import TRAINING_JOB
-    from soccer_assets.pipeline import publication_summary, quiet_run_config, run_ingestion, run_job
+    from soccer_assets.pipeline import publication_summary, quiet_run_config, run_all
 
     settings = Settings.from_env()
     defs = build_definitions(settings)
-    quiet = quiet_run_config()
     started = time.monotonic()
     with _instance() as instance:
-        print("== ingest football-data.co.uk")
-        ingest = run_ingestion(defs, settings, instance, run_config=quiet)
-        if not ingest.ok:
-            print(json.dumps(ingest.as_dict()))
+        result = run_all(defs, settings, instance, run_config=quiet_run_config())
+        if not result.ingestion.ok:
+            print(json.dumps(result.ingestion.as_dict()))
             return 1
-        print(f"== Fonbet line from {settings.fonbet_url}")
-        odds = run_job(defs, FONBET_JOB, instance, quiet)
-        if not odds.success:
-            print("   Fonbet unavailable: cards fall back to football-data pre-match odds")
-        for job in (TRAINING_JOB, INFERENCE_JOB):
-            print(f"== {job} (preset {settings.training_preset})" if job == TRAINING_JOB else f"== {job}")
-            stage = run_job(defs, job, instance, quiet)
-            if not stage.success:
-                print(f"   {job} failed (run {stage.run_id}); failed checks: {stage.failed_checks}")
-                return 1
+        if not result.ok:
+            return 1
         summary = publication_summary(defs)
     summary["seconds"] = round(time.monotonic() - started, 1)
     print(json.dumps(summary, indent=1, default=str))
@@ -98,6 +86,12 @@ def cmd_promote(args: argparse.Namespace) -> int:
     return 0 if result.success else 1
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from soccer_serving.server import serve  # no dagster in the API process
+
+    return serve(args.host, args.port, args.workers, args.log_level)
+
+
 def cmd_serve_mirror(args: argparse.Namespace) -> int:
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=args.directory)
     with http.server.ThreadingHTTPServer((args.bind, args.port), handler) as server:
@@ -116,6 +110,14 @@ def main(argv: list[str] | None = None) -> int:
     promote.add_argument("--reason", required=True, help="why")
     promote.add_argument("--version", help="model version (default: the current candidate)")
     promote.set_defaults(func=cmd_promote)
+    serve = sub.add_parser("serve", help="the HTTP API over the published store (SOCCER_STORAGE_URL)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    serve.add_argument(
+        "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
+    )
+    serve.set_defaults(func=cmd_serve)
     mirror = sub.add_parser("serve-mirror", help="serve a local copy of the sources over HTTP")
     mirror.add_argument("directory")
     mirror.add_argument("--port", type=int, default=8765)

@@ -125,6 +125,56 @@ def run_job(
     return StageResult(name, result.success, result.run_id, _failed_checks(result))
 
 
+@dataclass
+class PipelineResult:
+    ingestion: RunSummary
+    stages: list[StageResult] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Ingestion, training and inference succeeded (Fonbet may fail: cards fall back)."""
+        return self.ingestion.ok and all(s.success for s in self.stages if s.name != "fonbet")
+
+    @property
+    def failed(self) -> StageResult | None:
+        return next((s for s in self.stages if not s.success and s.name != "fonbet"), None)
+
+
+def run_all(
+    defs: dg.Definitions,
+    settings: Settings,
+    instance: dg.DagsterInstance,
+    log: Callable[[str], None] = print,
+    run_config: dict[str, Any] | None = None,
+) -> PipelineResult:
+    """What ``soccer run`` does: ingest, the Fonbet line, training, then inference to the publication.
+
+    Stops at the first failed stage after ingestion (Fonbet excepted: without it the cards
+    use football-data's pre-match prices).
+    """
+    from soccer_assets.defs.automation import INFERENCE_JOB
+    from soccer_assets.defs.odds.automation import FONBET_JOB
+    from soccer_assets.defs.training import TRAINING_JOB
+
+    log("== ingest football-data.co.uk")
+    result = PipelineResult(run_ingestion(defs, settings, instance, log=log, run_config=run_config))
+    if not result.ingestion.ok:
+        return result
+    log(f"== Fonbet line from {settings.fonbet_url}")
+    odds = run_job(defs, FONBET_JOB, instance, run_config)
+    result.stages.append(StageResult("fonbet", odds.success, odds.run_id, odds.failed_checks))
+    if not odds.success:
+        log("   Fonbet unavailable: cards fall back to football-data pre-match odds")
+    for job in (TRAINING_JOB, INFERENCE_JOB):
+        log(f"== {job} (preset {settings.training_preset})" if job == TRAINING_JOB else f"== {job}")
+        stage = run_job(defs, job, instance, run_config)
+        result.stages.append(stage)
+        if not stage.success:
+            log(f"   {job} failed (run {stage.run_id}); failed checks: {stage.failed_checks}")
+            break
+    return result
+
+
 def publication_summary(defs: dg.Definitions) -> dict[str, Any]:
     """What the main command prints: predicted matches, value bets, backtest yield, quality."""
     from soccer_assets.storage.published import PublishedStore

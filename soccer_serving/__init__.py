@@ -1,1 +1,1 @@
-"""HTTP API over the published store (to come)."""
+"""HTTP API over the published store (Litestar + msgspec); see app.py."""

@@ -164,3 +164,12 @@ def make_settings(
 def instance() -> Iterator[dg.DagsterInstance]:
     with dg.instance_for_test() as inst:
         yield inst
+
+
+@pytest.fixture(scope="session")
+def pipeline_store(_mirror_server: Mirror, tmp_path_factory):
+    """The real pipeline's published store on a real slice (see tests/pipeline_store.py); read-only."""
+    from tests.pipeline_store import build_pipeline_store
+
+    with dg.instance_for_test() as session_instance:
+        yield build_pipeline_store(_mirror_server.url, tmp_path_factory.mktemp("pipeline"), session_instance)

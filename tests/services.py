@@ -16,7 +16,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import boto3
@@ -52,6 +52,13 @@ class S3Server:
     endpoint_url: str
     access_key: str = S3_ACCESS_KEY
     secret_key: str = S3_SECRET_KEY
+    process: subprocess.Popen | None = field(default=None, compare=False, repr=False)
+
+    def stop(self) -> None:
+        """Take the server away (an outage); the context manager's cleanup still runs."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=15)
 
     def client(self):
         return boto3.client(
@@ -87,7 +94,7 @@ def seaweed_s3(data_dir: Path) -> Iterator[S3Server]:
     ]  # fmt: skip
     log = open(data_dir / "weed.log", "wb")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
-    server = S3Server(endpoint_url=f"http://127.0.0.1:{s3_port}")
+    server = S3Server(endpoint_url=f"http://127.0.0.1:{s3_port}", process=proc)
     try:
         deadline = time.monotonic() + 60
         while True:

@@ -29,6 +29,7 @@ class BlobStore(Protocol):
     def list(self, prefix: str) -> list[str]: ...
     def delete(self, key: str) -> None: ...
     def uri(self, key: str) -> str: ...
+    def change_token(self, key: str) -> str: ...
 
 
 def _check_key(key: str) -> str:
@@ -98,6 +99,14 @@ class LocalBlobStore:
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
 
+    def change_token(self, key: str) -> str:
+        """Changes whenever the blob is replaced (a stat, no read): inode, size, mtime."""
+        try:
+            st = self._path(key).stat()
+        except FileNotFoundError as exc:
+            raise BlobNotFound(key) from exc
+        return f"{st.st_ino}-{st.st_size}-{st.st_mtime_ns}"
+
 
 class S3BlobStore:
     """Blobs under ``s3://bucket/prefix`` through a boto3 S3 client."""
@@ -152,6 +161,16 @@ class S3BlobStore:
 
     def delete(self, key: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
+
+    def change_token(self, key: str) -> str:
+        """The object's ETag from a HEAD request (no body transferred)."""
+        try:
+            head = self.client.head_object(Bucket=self.bucket, Key=self._key(key))
+        except self.client.exceptions.ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                raise BlobNotFound(key) from exc
+            raise
+        return f"{head['ETag']}-{head.get('LastModified')}"
 
 
 def is_s3_url(url: str) -> bool:

@@ -233,6 +233,13 @@ class PublishedStore:
 
     # -- reading -------------------------------------------------------------------------
 
+    def manifest_token(self) -> str | None:
+        """Changes whenever the manifest is replaced; cheap (a stat or a HEAD). None before any."""
+        try:
+            return self.blobs.change_token(MANIFEST_KEY)
+        except BlobNotFound:
+            return None
+
     def manifest(self) -> Manifest | None:
         """The current manifest, or None before the first publication."""
         try:

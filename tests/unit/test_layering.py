@@ -28,3 +28,30 @@ def test_no_dagster_import(folder):
         if {n for n in _imports(p) if n.startswith("dagster")}
     ]
     assert offenders == []
+
+
+SERVING = PACKAGE.parent / "soccer_serving"
+
+
+def test_the_api_package_never_imports_dagster_or_mlflow():
+    offenders = [
+        str(p.relative_to(SERVING.parent))
+        for p in SERVING.rglob("*.py")
+        if {n for n in _imports(p) if n.startswith(("dagster", "mlflow"))}
+    ]
+    assert offenders == []
+
+
+def test_the_api_process_loads_without_dagster_or_mlflow():
+    """Static imports are not enough: a transitive import of soccer_assets could pull them in."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, soccer_serving.app, soccer_serving.server, soccer_assets.cli;"
+        "print(sorted({m.split('.')[0] for m in sys.modules if m.startswith(('dagster', 'mlflow'))}))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert done.stdout.strip() == "[]"

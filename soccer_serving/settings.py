@@ -1,0 +1,144 @@
+"""Settings of the API process, read once at start-up from ``SOCCER_*`` environment variables.
+
+The store comes from ``SOCCER_STORAGE_URL`` (the same variable the pipeline writes with);
+everything specific to the API has the ``SOCCER_API_`` prefix. Secrets (API keys, the
+metrics token) are read here too, because the process needs them, but they never appear
+in ``repr`` or in any response.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from soccer_assets.settings import DEFAULT_STORAGE_DIR
+
+DEFAULT_MAX_PUBLICATION_AGE_S = 30 * 3600  # the publication's freshness policy (fail window)
+PERIODS = {"second": 1, "minute": 60, "hour": 3600}
+
+
+class SettingsError(ValueError):
+    """A setting has a value the API cannot run with; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    requests: int
+    period_s: int
+
+    @classmethod
+    def parse(cls, value: str) -> RateLimit:
+        """``"600/minute"``, ``"20/second"``, ``"5000/hour"``."""
+        count, _, period = value.partition("/")
+        try:
+            requests = int(count)
+        except ValueError:
+            requests = 0
+        if requests < 1 or period not in PERIODS:
+            raise SettingsError(
+                f"SOCCER_API_RATE_LIMIT={value!r}: expected <count>/<second|minute|hour>, e.g. 600/minute"
+            )
+        return cls(requests, PERIODS[period])
+
+
+@dataclass(frozen=True)
+class ApiSettings:
+    storage_url: str = DEFAULT_STORAGE_DIR
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
+    api_keys: tuple[str, ...] = field(default=(), repr=False)
+    metrics_token: str | None = field(default=None, repr=False)
+    cors_origins: tuple[str, ...] = ()
+    rate_limit: RateLimit = RateLimit(600, 60)
+    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+    reload_s: float = 5.0
+    max_publication_age_s: float = DEFAULT_MAX_PUBLICATION_AGE_S
+    cache_max_entries: int = 4096
+    cache_max_bytes: int = 256 * 2**20
+    max_page_size: int = 5000
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> ApiSettings:
+        env = os.environ if env is None else env
+
+        def get(name: str) -> str | None:
+            return (env.get(name) or "").strip() or None
+
+        storage = get("SOCCER_STORAGE_URL") or DEFAULT_STORAGE_DIR
+        if not storage.startswith("s3://"):
+            storage = str(Path(storage).expanduser().resolve())
+        return cls(
+            storage_url=storage,
+            s3_endpoint_url=get("SOCCER_S3_ENDPOINT_URL"),
+            s3_region=get("SOCCER_S3_REGION"),
+            api_keys=_keys(get("SOCCER_API_KEYS"), get("SOCCER_API_KEYS_FILE")),
+            metrics_token=get("SOCCER_API_METRICS_TOKEN"),
+            cors_origins=_origins(get("SOCCER_API_CORS_ORIGINS")),
+            rate_limit=RateLimit.parse(get("SOCCER_API_RATE_LIMIT") or "600/minute"),
+            trusted_proxies=_networks(get("SOCCER_API_TRUSTED_PROXIES")),
+            reload_s=_number("SOCCER_API_RELOAD_S", get("SOCCER_API_RELOAD_S"), 5.0, minimum=0.1),
+            max_publication_age_s=_number(
+                "SOCCER_API_MAX_PUBLICATION_AGE_S",
+                get("SOCCER_API_MAX_PUBLICATION_AGE_S"),
+                DEFAULT_MAX_PUBLICATION_AGE_S,
+                minimum=1,
+            ),
+            cache_max_entries=int(
+                _number("SOCCER_API_CACHE_ENTRIES", get("SOCCER_API_CACHE_ENTRIES"), 4096, minimum=0)
+            ),
+            max_page_size=int(
+                _number("SOCCER_API_MAX_PAGE_SIZE", get("SOCCER_API_MAX_PAGE_SIZE"), 5000, minimum=1)
+            ),
+        )
+
+
+def _split(value: str | None) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(v.strip() for v in (value or "").split(",") if v.strip()))
+
+
+def _keys(inline: str | None, path: str | None) -> tuple[str, ...]:
+    """Keys from the variable and/or a mounted file (one key per line, # comments)."""
+    keys = list(_split(inline))
+    if path:
+        try:
+            lines = Path(path).read_text().splitlines()
+        except OSError as exc:
+            raise SettingsError(f"SOCCER_API_KEYS_FILE={path!r}: cannot read it ({exc.strerror})") from None
+        keys += [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+    short = [k for k in keys if len(k) < 16]
+    if short:
+        raise SettingsError(f"API keys must be at least 16 characters; {len(short)} key(s) are shorter")
+    return tuple(dict.fromkeys(keys))
+
+
+def _origins(value: str | None) -> tuple[str, ...]:
+    origins = _split(value)
+    bad = [o for o in origins if o != "*" and not o.startswith(("http://", "https://"))]
+    if bad:
+        raise SettingsError(f"SOCCER_API_CORS_ORIGINS: {bad[0]!r} is not an origin like https://example.org")
+    return origins
+
+
+def _networks(value: str | None) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    networks = []
+    for item in _split(value):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise SettingsError(f"SOCCER_API_TRUSTED_PROXIES: {item!r} is not an address or CIDR") from None
+    return tuple(networks)
+
+
+def _number(name: str, value: str | None, default: float, minimum: float) -> float:
+    if value is None:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise SettingsError(f"{name}={value!r}: expected a number") from None
+    if not number >= minimum:
+        raise SettingsError(f"{name}={value!r}: must be at least {minimum}")
+    return number
