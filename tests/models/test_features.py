@@ -102,3 +102,53 @@ def test_features_never_see_the_same_day(e0_matches):
     changed = build_match_features(flipped)
     row = pl.col("match_id") == same_day[0]
     assert base.filter(row).equals(changed.filter(row))
+
+
+def test_upcoming_rows_from_team_state_equal_the_asof_joins(e0_matches, e0_fixtures):
+    """The API's code path (team state -> feature_row) gives exactly what the history joins give."""
+    from soccer_assets.lib.features.build import asof_features, feature_state, priced_matches, state_features
+    from soccer_assets.lib.ratings import rating_history
+
+    config = FeatureConfig()
+    sched = schedule(e0_matches, e0_fixtures)
+    ratings = rating_history(e0_matches)
+    priced = priced_matches(e0_matches, e0_fixtures)
+    upcoming = sched.filter(~pl.col("is_finished"))
+    assert upcoming.height == e0_fixtures.height > 0
+    joined = asof_features(sched, ratings, priced, config).filter(~pl.col("is_finished")).sort("match_id")
+    state = feature_state(sched, ratings, config)
+    from_state = state_features(upcoming, state, priced, config).sort("match_id")
+    assert from_state.columns == joined.columns
+    for column in feature_columns(joined):
+        a, b = joined[column].cast(pl.Float64).to_numpy(), from_state[column].cast(pl.Float64).to_numpy()
+        assert np.allclose(a, b, rtol=0, atol=1e-12, equal_nan=True), column
+    assert state["team"].n_unique() == state.height  # one row per team
+    assert set(e0_fixtures["home_team"]) <= set(state["team"])
+
+
+def test_a_team_without_history_gets_missing_values_not_zeros():
+    import datetime as dt
+
+    from soccer_assets.lib.features.form import FormConfig
+    from soccer_assets.lib.features.state import feature_row
+
+    row = feature_row(
+        None,
+        None,
+        None,
+        kickoff_date=dt.date(2026, 5, 2),
+        season="2526",
+        odds=(2.0, 3.4, 3.9),
+        config=FormConfig(),
+    )
+    assert (
+        np.isnan(row["f_home_elo"])
+        and row["f_home_form_played"] == 0.0
+        and row["f_away_season_played"] == 0.0
+    )
+    assert row["f_mkt_prob_home"] == pytest.approx((1 / 2.0) / (1 / 2.0 + 1 / 3.4 + 1 / 3.9))
+    assert np.isnan(
+        feature_row(
+            None, None, None, kickoff_date=dt.date(2026, 5, 2), season="2526", odds=None, config=FormConfig()
+        )["f_mkt_margin"]
+    )

@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from soccer_assets.lib.features.context import league_context
+from soccer_assets.lib.features.context import league_context, league_rates
 from soccer_assets.lib.features.form import FormConfig, team_form
-from soccer_assets.lib.features.market import market_features
+from soccer_assets.lib.features.market import best_pre_match_odds, market_features
+from soccer_assets.lib.features.state import DIFF_STATS, feature_row, league_table, team_state
 from soccer_assets.lib.features.timeline import attach_asof, schedule, team_rows
 from soccer_assets.lib.football_data.columns import CLOSING_PREFIX
 from soccer_assets.lib.ratings import EloConfig, PiConfig, expected_goal_difference, rating_history
@@ -32,15 +33,6 @@ ID_COLUMNS = [
     "result",
     "target",
 ]
-# form statistics that also get a home-minus-away difference feature
-DIFF_STATS = (
-    "points_l5",
-    "points_ewm",
-    "goals_for_ewm",
-    "goals_against_ewm",
-    "sot_for_ewm",
-    "sot_against_ewm",
-)
 
 
 class LeakageError(ValueError):
@@ -84,17 +76,22 @@ def _side(sched: pl.DataFrame, per_team: pl.DataFrame, side: str) -> pl.DataFram
     return joined.select("match_id", *[pl.col(c).alias(f"{FEATURE_PREFIX}{side}_{c}") for c in values])
 
 
-def build_match_features(
-    matches: pl.DataFrame,
-    fixtures: pl.DataFrame | None = None,
-    config: FeatureConfig | None = None,
-    ratings: pl.DataFrame | None = None,
+def priced_matches(matches: pl.DataFrame, fixtures: pl.DataFrame | None) -> pl.DataFrame:
+    """match_id and every pre-match price column of finished and upcoming matches."""
+    return pl.concat(
+        [
+            t.select("match_id", *[c for c in t.columns if c.startswith("pre_")])
+            for t in (matches, fixtures)
+            if t is not None
+        ],
+        how="diagonal_relaxed",
+    ).unique("match_id", keep="first")
+
+
+def asof_features(
+    sched: pl.DataFrame, ratings: pl.DataFrame, priced: pl.DataFrame, config: FeatureConfig
 ) -> pl.DataFrame:
-    """``ratings``: a precomputed ``rating_history(matches)`` (the ``team_ratings`` asset)."""
-    config = config or FeatureConfig()
-    sched = schedule(matches, fixtures)
-    if ratings is None:
-        ratings = rating_history(matches, config.elo, config.pi)
+    """Features of the ``sched`` rows from the history by as-of joins (strictly earlier dates)."""
     per_team = _per_team(team_rows(sched), ratings, config)
     frame = (
         sched.select(*ID_COLUMNS[:-1])  # everything but the label, which is derived below
@@ -117,16 +114,65 @@ def build_match_features(
     )
     frame = frame.with_columns(pl.Series("f_pi_expected_gd", expected_gd, dtype=pl.Float64))
     if config.use_market:
-        priced = pl.concat(
-            [
-                t.select("match_id", *[c for c in t.columns if c.startswith("pre_")])
-                for t in (matches, fixtures)
-                if t is not None
-            ],
-            how="diagonal_relaxed",
-        ).unique("match_id", keep="first")
         market = market_features(priced).rename(lambda c: c if c == "match_id" else f"f_{c}")
         frame = frame.join(market, on="match_id", how="left")
+    return frame
+
+
+def feature_state(sched: pl.DataFrame, ratings: pl.DataFrame, config: FeatureConfig) -> pl.DataFrame:
+    """The ``team_state`` after every finished match of ``sched`` (what upcoming matches see)."""
+    return team_state(team_rows(sched), ratings, league_rates(sched, config.league_window), config.form)
+
+
+def state_features(
+    upcoming: pl.DataFrame, state: pl.DataFrame, priced: pl.DataFrame, config: FeatureConfig
+) -> pl.DataFrame:
+    """Features of upcoming matches from team state (``state.feature_row``, the API's code path)."""
+    odds = best_pre_match_odds(priced.filter(pl.col("match_id").is_in(upcoming["match_id"].implode())))
+    prices = {r["match_id"]: (r["odds_home"], r["odds_draw"], r["odds_away"]) for r in odds.to_dicts()}
+    teams = {row["team"]: row for row in state.to_dicts()} if state.height else {}
+    leagues = league_table(state)
+    rows = []
+    for match in upcoming.select(*ID_COLUMNS[:-1]).to_dicts():
+        values = feature_row(
+            teams.get(match["home_team"]),
+            teams.get(match["away_team"]),
+            leagues.get(match["league"]),
+            kickoff_date=match["kickoff_date"],
+            season=match["season"],
+            odds=prices.get(match["match_id"]),
+            config=config.form,
+            use_market=config.use_market,
+            pi=config.pi,
+        )
+        rows.append(match | values)
+    schema = {c: upcoming.schema[c] for c in ID_COLUMNS[:-1]}
+    frame = pl.DataFrame(rows, schema_overrides=schema, infer_schema_length=None) if rows else pl.DataFrame()
+    return frame.with_columns(pl.col(pl.Float64).fill_nan(None)) if rows else frame
+
+
+def build_match_features(
+    matches: pl.DataFrame,
+    fixtures: pl.DataFrame | None = None,
+    config: FeatureConfig | None = None,
+    ratings: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """``ratings``: a precomputed ``rating_history(matches)`` (the ``team_ratings`` asset).
+
+    Finished matches get their features from the history by as-of joins; upcoming matches
+    from the team state after the last finished match, through ``state.feature_row``, the
+    function the API uses for any match it is asked about.
+    """
+    config = config or FeatureConfig()
+    sched = schedule(matches, fixtures)
+    if ratings is None:
+        ratings = rating_history(matches, config.elo, config.pi)
+    priced = priced_matches(matches, fixtures) if config.use_market else pl.DataFrame()
+    frame = asof_features(sched.filter(pl.col("is_finished")), ratings, priced, config)
+    upcoming = sched.filter(~pl.col("is_finished"))
+    if upcoming.height:
+        rows = state_features(upcoming, feature_state(sched, ratings, config), priced, config)
+        frame = pl.concat([frame, rows.select(frame.columns)], how="vertical_relaxed")
     target = pl.col("result").replace_strict({"H": 0, "D": 1, "A": 2}, default=None, return_dtype=pl.Int8)
     frame = frame.with_columns(target.alias("target"))
     features = feature_columns(frame)

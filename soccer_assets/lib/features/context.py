@@ -7,8 +7,8 @@ import polars as pl
 from soccer_assets.lib.features.timeline import attach_asof
 
 
-def league_context(schedule_frame: pl.DataFrame, window: int = 200) -> pl.DataFrame:
-    """Per match: rolling home-win, draw and goal rates of its league from earlier dates."""
+def league_rates(schedule_frame: pl.DataFrame, window: int = 200) -> pl.DataFrame:
+    """Per league and date: rolling home-win, draw and goal rates after that date's matches."""
     finished = schedule_frame.filter(pl.col("is_finished")).sort("league", "kickoff_date", "match_id")
     rates = finished.select(
         "league",
@@ -24,6 +24,11 @@ def league_context(schedule_frame: pl.DataFrame, window: int = 200) -> pl.DataFr
         ],
     )
     # one state per league and date: the one after the date's last match
-    per_date = rates.group_by("league", "kickoff_date", maintain_order=True).last()
+    return rates.group_by("league", "kickoff_date", maintain_order=True).last()
+
+
+def league_context(schedule_frame: pl.DataFrame, window: int = 200) -> pl.DataFrame:
+    """Per match: rolling home-win, draw and goal rates of its league from earlier dates."""
+    per_date = league_rates(schedule_frame, window)
     targets = schedule_frame.select("match_id", "league", "kickoff_date")
     return attach_asof(targets, per_date, by="league").drop("league", "kickoff_date")

@@ -30,7 +30,13 @@ class FormConfig:
     split_window: int = 5
 
 
-def _state(finished: pl.DataFrame, config: FormConfig, keys: list[str], prefix: str) -> pl.DataFrame:
+def form_state_columns(config: FormConfig, prefix: str = "form_") -> list[str]:
+    """Names of ``form_state``'s value columns, in its order."""
+    windowed = [f"{prefix}{s}_l{w}" for w in config.windows for s in FORM_STATS]
+    return [*windowed, *(f"{prefix}{s}_ewm" for s in FORM_STATS), f"{prefix}played"]
+
+
+def form_state(finished: pl.DataFrame, config: FormConfig, keys: list[str], prefix: str) -> pl.DataFrame:
     """Running means per team over its finished rows, keyed by date (state after the match)."""
     exprs = []
     for window in config.windows:
@@ -49,7 +55,8 @@ def _state(finished: pl.DataFrame, config: FormConfig, keys: list[str], prefix: 
     return finished.sort(*keys, "kickoff_date").select(*keys, "kickoff_date", *exprs)
 
 
-def _split_state(finished: pl.DataFrame, window: int, home: bool) -> pl.DataFrame:
+def split_state(finished: pl.DataFrame, window: int, home: bool) -> pl.DataFrame:
+    """Home-only (or away-only) running means per team, keyed by date."""
     tag = "home" if home else "away"
     rows = finished.filter(pl.col("is_home") == home).sort("team", "kickoff_date")
     return rows.select(
@@ -69,7 +76,7 @@ def team_form(teams: pl.DataFrame, config: FormConfig = FormConfig()) -> pl.Data
     """Form features for every team row (finished or upcoming), from strictly earlier dates."""
     finished = teams.filter(pl.col("is_finished"))
     base = teams.select("match_id", "team", "kickoff_date", "season", "is_home")
-    out = attach_asof(base, _state(finished, config, ["team"], "form_"), by="team")
+    out = attach_asof(base, form_state(finished, config, ["team"], "form_"), by="team")
     season_state = finished.sort("team", "kickoff_date").select(
         "team",
         "season",
@@ -85,5 +92,5 @@ def team_form(teams: pl.DataFrame, config: FormConfig = FormConfig()) -> pl.Data
         pl.col("form_played").fill_null(0),
     ).drop("last_played")
     for home in (True, False):
-        out = attach_asof(out, _split_state(finished, config.split_window, home), by="team")
+        out = attach_asof(out, split_state(finished, config.split_window, home), by="team")
     return out.drop("kickoff_date", "season", "is_home")
