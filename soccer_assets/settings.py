@@ -62,8 +62,14 @@ class Settings:
     use_market_features: bool = True
     test_seasons: int = 1
     calibration_seasons: int = 1
-    # the candidate alias needs holdout log loss <= champion's + this
+    # the candidate alias needs holdout log loss <= the model in use's + this
     gate_tolerance: float = 0.002
+    # with no model in use, a first version may trail the de-vigged pre-match market by at most this
+    gate_floor_tolerance: float = 0.02
+    # the gate (and the auto-promotion bootstrap) never decide on fewer holdout matches
+    gate_min_matches: int = 300
+    # predict leagues the serving model never trained on (flagged on the cards); off by default
+    predict_untrained_leagues: bool = False
     # promote a candidate to champion without sign-off when a paired bootstrap says it is better
     auto_promote: bool = False
     # threads per model fit; 1 is fastest on a shared 2-core machine (threads thrash under load)
@@ -137,6 +143,9 @@ class Settings:
             test_seasons=int(get("TEST_SEASONS") or 1),
             calibration_seasons=int(get("CALIBRATION_SEASONS") or 1),
             gate_tolerance=float(get("GATE_TOLERANCE") or 0.002),
+            gate_floor_tolerance=float(get("GATE_FLOOR_TOLERANCE") or 0.02),
+            gate_min_matches=int(get("GATE_MIN_MATCHES") or 300),
+            predict_untrained_leagues=_flag(get("PREDICT_UNTRAINED_LEAGUES"), False),
             auto_promote=_flag(get("AUTO_PROMOTE"), False),
             n_jobs=int(get("N_JOBS") or 1),
             seed=int(get("SEED") or 0),

@@ -137,3 +137,55 @@ def postgres_database() -> Iterator[str]:
             cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
             cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
         admin.close()
+
+
+@dataclass
+class MlflowServer:
+    url: str
+    backend_uri: str
+    process: subprocess.Popen
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+@contextmanager
+def mlflow_server(folder: Path) -> Iterator[MlflowServer]:
+    """A real ``mlflow server`` on loopback with a SQLite backend and local artifacts."""
+    import httpx
+
+    port = _free_port()
+    backend = f"sqlite:///{folder}/mlflow.db"
+    cmd = [
+        str(Path(sys.executable).with_name("mlflow")), "server", "--host", "127.0.0.1", "--port", str(port),
+        "--backend-store-uri", backend, "--artifacts-destination", str(folder / "artifacts"),
+        "--workers", "1",
+    ]  # fmt: skip
+    env = {**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}
+    log = open(folder / "mlflow-server.log", "wb")  # noqa: SIM115 - closed below
+    server = MlflowServer(
+        f"http://127.0.0.1:{port}", backend, subprocess.Popen(cmd, stdout=log, stderr=log, env=env)
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"{server.url}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if server.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"mlflow server did not start: {(folder / 'mlflow-server.log').read_text()[-2000:]}"
+                )
+            time.sleep(0.5)
+        yield server
+    finally:
+        server.stop()
+        log.close()

@@ -27,6 +27,9 @@ class SplitConfig:
     min_history: int = 3
     # explicit holdout seasons (walk-forward benchmark); overrides ``test_seasons``
     explicit_test: tuple[str, ...] = ()
+    # early in a season the newest one is too small to judge a model: the holdout reaches back
+    # over whole earlier seasons until it holds this many finished matches
+    min_test_matches: int = 0
 
 
 @dataclass(frozen=True)
@@ -37,8 +40,13 @@ class Fold:
     valid_ids: list[str]
 
 
-def season_plan(seasons: list[str], config: SplitConfig) -> dict[str, str]:
-    """Season code -> split name for the seasons that have finished matches."""
+def season_plan(
+    seasons: list[str], config: SplitConfig, matches: dict[str, int] | None = None
+) -> dict[str, str]:
+    """Season code -> split name for the seasons that have finished matches.
+
+    ``matches``: finished matches per season, for ``config.min_test_matches``.
+    """
     ordered = sorted(set(seasons), key=_season_key)
     if config.explicit_test:
         test = [s for s in ordered if s in config.explicit_test]
@@ -46,7 +54,12 @@ def season_plan(seasons: list[str], config: SplitConfig) -> dict[str, str]:
             raise ValueError(f"none of the test seasons {config.explicit_test} has finished matches")
         earlier = [s for s in ordered if _season_key(s) < min(_season_key(t) for t in test)]
     else:
-        test, earlier = ordered[-config.test_seasons :], ordered[: -config.test_seasons]
+        n_test = config.test_seasons
+        counts = matches or {}
+        spare = len(ordered) - config.calibration_seasons - 2  # seasons the holdout may take
+        while n_test < spare and sum(counts.get(s, 0) for s in ordered[-n_test:]) < config.min_test_matches:
+            n_test += 1
+        test, earlier = ordered[-n_test:], ordered[:-n_test]
     calibration, train = earlier[-config.calibration_seasons :], earlier[: -config.calibration_seasons]
     if len(train) < 2:
         raise ValueError(
@@ -68,7 +81,8 @@ def assign_splits(features: pl.DataFrame, config: SplitConfig) -> pl.DataFrame:
     an explicit test season) are dropped. ``usable`` marks training rows with enough history.
     """
     finished = features.filter(pl.col("is_finished"))
-    plan = season_plan(finished["season"].unique().to_list(), config)
+    counts = dict(finished.group_by("season").len().iter_rows())
+    plan = season_plan(list(counts), config, counts)
     history = pl.min_horizontal(pl.col("f_home_form_played"), pl.col("f_away_form_played"))
     split = (
         pl.when(~pl.col("is_finished"))

@@ -9,6 +9,11 @@ from __future__ import annotations
 import pandas as pd
 import polars as pl
 
+# the registered model is the serving refit; its holdout-protocol twin is logged beside it
+MODEL_ARTIFACT = "model"
+HOLDOUT_ARTIFACT = "holdout_model"
+HOLDOUT_URI_TAG = "holdout_model_uri"
+
 CANDIDATE = "candidate"
 CHAMPION = "champion"
 PROBABILITY_COLUMNS = ["prob_home", "prob_draw", "prob_away"]

@@ -17,12 +17,23 @@ import mlflow.pyfunc
 from mlflow.entities.model_registry import ModelVersion
 from mlflow.exceptions import MlflowException
 
-from soccer_assets.mlops.contract import CANDIDATE, CHAMPION
+from soccer_assets.mlops.contract import CANDIDATE, CHAMPION, HOLDOUT_URI_TAG
 from soccer_assets.mlops.tracking import Tracker
 
 
 class PromotionError(RuntimeError):
     pass
+
+
+class RegistryUnavailable(RuntimeError):
+    """The registry did not answer; never to be read as "no such alias"."""
+
+
+def _absent(exc: MlflowException) -> bool:
+    """Only a "does not exist" answer means absent (no model yet, or the alias is not set)."""
+    if exc.error_code == "RESOURCE_DOES_NOT_EXIST":
+        return True
+    return exc.error_code == "INVALID_PARAMETER_VALUE" and "alias" in str(exc) and "not found" in str(exc)
 
 
 @dataclass(frozen=True)
@@ -31,10 +42,21 @@ class Registry:
     model_name: str
 
     def version_for(self, alias: str) -> ModelVersion | None:
+        """The version ``alias`` points to, None if it points nowhere; RegistryUnavailable if
+        the registry could not say (a transient error must not look like "no champion")."""
         try:
             return self.tracker.client.get_model_version_by_alias(self.model_name, alias)
-        except MlflowException:
-            return None
+        except MlflowException as exc:
+            if _absent(exc):
+                return None
+            raise RegistryUnavailable(
+                f"the model registry at {self.tracker.tracking_uri} did not answer for alias {alias!r}: {exc}"
+            ) from exc
+        except Exception as exc:  # transport errors the client did not wrap
+            raise RegistryUnavailable(
+                f"the model registry at {self.tracker.tracking_uri} is unreachable: "
+                f"{type(exc).__name__}: {exc}"
+            ) from exc
 
     def alias_version(self, alias: str) -> str | None:
         """The version number (as text, as everywhere here) an alias points to."""
@@ -53,9 +75,21 @@ class Registry:
         return None
 
     def load(self, version: str) -> Any:
+        """The registered pyfunc of ``version`` (the model that serves)."""
         mlflow.set_tracking_uri(self.tracker.tracking_uri)
         mlflow.set_registry_uri(self.tracker.tracking_uri)
         return mlflow.pyfunc.load_model(f"models:/{self.model_name}/{version}")  # version: int or str
+
+    def load_holdout(self, version: str) -> Any:
+        """The holdout-protocol model of ``version`` (what the gate and the evaluation judge).
+
+        Versions registered before the serving refit existed are their own holdout model.
+        """
+        uri = self.version(version).tags.get(HOLDOUT_URI_TAG)
+        if uri is None:
+            return self.load(version)
+        mlflow.set_tracking_uri(self.tracker.tracking_uri)
+        return mlflow.pyfunc.load_model(uri)
 
     def set_alias(self, alias: str, version: str) -> None:
         self.tracker.client.set_registered_model_alias(self.model_name, alias, version)

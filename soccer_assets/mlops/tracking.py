@@ -24,10 +24,9 @@ from mlflow.models import infer_signature
 
 from soccer_assets.lib.models.calibration import CalibratedModel
 from soccer_assets.lib.models.tuning import TrialRecord
-from soccer_assets.mlops.contract import PROBABILITY_COLUMNS
+from soccer_assets.mlops.contract import MODEL_ARTIFACT, PROBABILITY_COLUMNS
 from soccer_assets.mlops.pyfunc import SoccerModel
 
-MODEL_ARTIFACT = "model"
 PIP_REQUIREMENTS = ["numpy", "pandas", "scipy", "scikit-learn", "xgboost-cpu", "lightgbm", "mlflow"]
 
 
@@ -125,9 +124,15 @@ class Tracker:
         self.client.log_text(run_id, json.dumps(payload, indent=1, default=str), name)
 
     def log_model(
-        self, run_id: str, model: CalibratedModel, sample: pd.DataFrame, registered_name: str
-    ) -> str:
-        """Log the pyfunc model with its signature and feature list; register it. Returns the version."""
+        self,
+        run_id: str,
+        model: CalibratedModel,
+        sample: pd.DataFrame,
+        registered_name: str | None,
+        artifact: str = MODEL_ARTIFACT,
+    ) -> tuple[str | None, str]:
+        """Log the pyfunc model with its signature and feature list, registered under
+        ``registered_name`` unless that is None. Returns (registered version, model URI)."""
         if list(sample.columns) != model.features:
             raise ValueError("the signature sample must have exactly the model's feature columns")
         sample = sample.astype("float64")  # every feature is a float; ints would forbid NaN at serving time
@@ -137,12 +142,14 @@ class Tracker:
         mlflow.set_registry_uri(self.tracking_uri)
         with mlflow.start_run(run_id=run_id):
             info = mlflow.pyfunc.log_model(
-                name=MODEL_ARTIFACT,
+                name=artifact,
                 python_model=SoccerModel(model),
                 signature=signature,
                 input_example=sample.head(3),
                 pip_requirements=PIP_REQUIREMENTS,
                 registered_model_name=registered_name,
             )
-            mlflow.log_dict({"features": model.features}, "features.json")
-        return str(info.registered_model_version)
+            if artifact == MODEL_ARTIFACT:
+                mlflow.log_dict({"features": model.features}, "features.json")
+        version = info.registered_model_version
+        return (str(version) if version is not None else None), info.model_uri

@@ -46,6 +46,29 @@ class Prediction(Struct):
     model_family: str
     features_version: str
     predicted_at: dt.datetime
+    model_fit: Literal["serving", "holdout"]  # upcoming: the serving refit; finished: its holdout twin
+    league_trained: bool  # False only when SOCCER_PREDICT_UNTRAINED_LEAGUES let an unseen league through
+
+
+class PreKickoffPrediction(Struct):
+    """One row of ``pre_kickoff_predictions``: the last forecast logged before a finished match began."""
+
+    match_id: str
+    league: str
+    season: str
+    kickoff_date: dt.date
+    kickoff_utc: dt.datetime | None
+    home_team: str
+    away_team: str
+    prob_home: float
+    prob_draw: float
+    prob_away: float
+    model_name: str
+    model_version: str
+    model_alias: str
+    model_family: str
+    features_version: str
+    predicted_at: dt.datetime
 
 
 class Card(Struct):
@@ -93,6 +116,8 @@ class Card(Struct):
     model_name: str
     model_version: str
     model_alias: str
+    model_fit: Literal["serving", "holdout"]
+    league_trained: bool
     predicted_at: dt.datetime
 
 
@@ -207,6 +232,7 @@ class SourceFetch(Struct):
 
 TABLE_CONTRACTS: dict[str, type[Struct]] = {
     "predictions": Prediction,
+    "pre_kickoff_predictions": PreKickoffPrediction,
     "cards": Card,
     "odds_history": OddsQuote,
     "region_roi": RegionRoi,
@@ -278,7 +304,28 @@ class ModelCard(Struct):
     mlflow_run_url: str | None = None
 
 
-DOCUMENT_CONTRACTS: dict[str, type[Struct]] = {"drift_summary": DriftSummary, "model_info": ModelCard}
+class ServingDescriptor(Struct):
+    """``serving_model``: how to load ``serving_estimator`` (see lib/models/serving.py)."""
+
+    name: str
+    version: str
+    alias: str
+    family: str
+    format: Literal["xgboost-json", "lightgbm-text", "skops"]
+    features: list[str]
+    temperature: float
+    market_anchored: bool
+    market_columns: list[int] | None
+    classes: list[str]
+    fit: str
+    served_through: str | None = None
+
+
+DOCUMENT_CONTRACTS: dict[str, type[Struct]] = {
+    "drift_summary": DriftSummary,
+    "model_info": ModelCard,
+    "serving_model": ServingDescriptor,
+}
 
 
 class ContractError(ValueError):

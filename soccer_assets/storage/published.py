@@ -41,6 +41,7 @@ MEDIA_TYPES: dict[str, str] = {
     "json": "application/json",
     "html": "text/html; charset=utf-8",
     "txt": "text/plain; charset=utf-8",
+    "bin": "application/octet-stream",
 }
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 _RESERVED = {"manifests", "manifest"}

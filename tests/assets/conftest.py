@@ -84,17 +84,15 @@ def model_platform(mirror, instance, tmp_path):
     """Platforms sharing one store and MLflow registry, smoke preset, automation off."""
 
     def build(leagues=("E0",), seasons=MODEL_SEASONS, **overrides) -> Platform:
+        options = {
+            "mlflow_tracking_uri": f"sqlite:///{tmp_path}/mlflow/mlflow.db",
+            "mlflow_artifact_uri": str(tmp_path / "mlflow" / "artifacts"),
+            "training_preset": "smoke",
+            "prometheus_textfile": str(tmp_path / "metrics" / "soccer.prom"),
+            "automation_on": False,
+        } | overrides
         settings = make_settings(
-            mirror.url,
-            str(tmp_path / "store"),
-            tuple(leagues),
-            list(seasons),
-            mlflow_tracking_uri=f"sqlite:///{tmp_path}/mlflow/mlflow.db",
-            mlflow_artifact_uri=str(tmp_path / "mlflow" / "artifacts"),
-            training_preset="smoke",
-            prometheus_textfile=str(tmp_path / "metrics" / "soccer.prom"),
-            automation_on=False,
-            **overrides,
+            mirror.url, str(tmp_path / "store"), tuple(leagues), list(seasons), **options
         )
         return Platform(settings=settings, defs=build_definitions(settings), instance=instance)
 

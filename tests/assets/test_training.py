@@ -3,6 +3,8 @@
 Exercises the registry gate both ways and the manual promotion job.
 """
 
+import json
+
 import dagster as dg
 import mlflow
 import polars as pl
@@ -79,7 +81,7 @@ def test_training_registry_gate_and_promotion(model_platform):
     assert not blocked.success
     assert check_outcomes(blocked)["candidate_gate_check"] is False
     assert "model_evaluation" not in materialized(blocked)
-    assert registry.version("2").tags["gate"] == "failed"
+    assert registry.version("2").tags["gate"].startswith("failed: holdout log loss")
     assert registry.alias_version(CANDIDATE) == "1"
 
     # 4. a lenient gate: v3 becomes candidate, the champion stays until someone promotes
@@ -88,3 +90,82 @@ def test_training_registry_gate_and_promotion(model_platform):
     assert registry.alias_version(CANDIDATE) == "3"
     assert registry.alias_version(CHAMPION) == "1"
     assert registry.version("3").tags["gate"] == "passed"
+
+
+def _register_shuffled_version(platform: Platform) -> str:
+    """A deliberately bad version: logistic regression fitted on shuffled results."""
+    from soccer_assets.lib.models.training import fit_final, fit_serving, prepare
+    from soccer_assets.mlops.contract import HOLDOUT_ARTIFACT, HOLDOUT_URI_TAG, to_model_input
+
+    data = prepare(platform.table("match_features"), platform.table("time_splits"), [])
+    shuffled = data.train["target"].shuffle(seed=7)
+    data.train = data.train.with_columns(shuffled.alias("target"))
+    holdout = fit_final("logreg", {"C": 1.0}, data)
+    serving = fit_serving("logreg", {"C": 1.0}, data)
+    mlflow_resource = platform.defs.resources["mlflow"]
+    tracker = mlflow_resource.tracker()
+    sample = to_model_input(data.train.head(20), holdout.features)
+    with tracker.parent_run("shuffled-labels", {}) as run_id:
+        _, uri = tracker.log_model(run_id, holdout, sample, None, artifact=HOLDOUT_ARTIFACT)
+        version, _ = tracker.log_model(run_id, serving, sample, mlflow_resource.model_name)
+    mlflow_resource.registry().tag(version, {HOLDOUT_URI_TAG: uri, "family": "logreg"})
+    document = {"version": version, "features": holdout.features, "run_id": run_id}
+    platform.defs.resources["json_io_manager"].storage.blobstore().put(
+        "assets/final_model.json", json.dumps(document).encode()
+    )
+    return version
+
+
+def test_before_any_champion_a_worse_version_is_refused_and_the_first_keeps_serving(model_platform):
+    """With no champion the gate compares with the candidate in use, not with nothing."""
+    from soccer_assets.defs.automation import INFERENCE_JOB
+    from tests.assets.conftest import run_job
+
+    platform = model_platform()
+    assert run_ingestion(platform.defs, platform.settings, platform.instance, log=lambda _: None).ok
+    assert _train(platform).success
+    registry = platform.defs.resources["mlflow"].registry()
+    assert registry.alias_version(CANDIDATE) == "1" and registry.alias_version(CHAMPION) is None
+
+    version = _register_shuffled_version(platform)
+    gate = platform.defs.resolve_job_def(TRAINING_JOB).execute_in_process(
+        instance=platform.instance,
+        raise_on_error=False,
+        op_selection=["final_model_candidate_gate_check"],
+        run_config=quiet_run_config(),
+    )
+    assert check_outcomes(gate) == {"candidate_gate_check": False}
+    assert "candidate's" in registry.version(version).tags["gate"]
+    assert registry.alias_version(CANDIDATE) == "1"
+    assert run_job(platform, INFERENCE_JOB).success
+    served = platform.table("predictions")
+    assert set(served["model_version"]) == {"1"}
+    assert set(served["model_fit"]) == {"serving", "holdout"}
+
+
+def test_a_first_version_below_the_floor_gets_no_alias(model_platform):
+    platform = model_platform(gate_floor_tolerance=-1.0)  # a market floor no model can clear
+    assert run_ingestion(platform.defs, platform.settings, platform.instance, log=lambda _: None).ok
+    result = _train(platform)
+    assert not result.success and check_outcomes(result)["candidate_gate_check"] is False
+    registry = platform.defs.resources["mlflow"].registry()
+    assert registry.model_in_use() is None
+    assert (
+        "no model in use" in registry.version("1").tags["gate"]
+        and "market_pre" in registry.version("1").tags["gate"]
+    )
+
+
+def test_the_registered_version_is_the_serving_refit_judged_by_its_holdout_twin(model_platform):
+    platform = model_platform()
+    assert run_ingestion(platform.defs, platform.settings, platform.instance, log=lambda _: None).ok
+    assert _train(platform).success
+    registry = platform.defs.resources["mlflow"].registry()
+    tags = registry.version("1").tags
+    assert tags["serving_fit_seasons"] == "2021,2122,2223,2324,2425"
+    assert tags["serving_calibration_seasons"] == "2526" and tags["train_leagues"] == "E0"
+    serving = registry.load("1").unwrap_python_model().model
+    holdout = registry.load_holdout("1").unwrap_python_model().model
+    assert serving.temperature != holdout.temperature
+    run = registry.tracker.client.get_run(registry.version("1").run_id)
+    assert run.data.params["serving_temperature"] == str(round(serving.temperature, 6))

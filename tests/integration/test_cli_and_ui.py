@@ -127,8 +127,8 @@ def test_dagster_dev_shows_the_graph_with_green_checks(env):
         assert deps["final_model"] == ["best_model", "match_features", "time_splits"]
         assert "candidate_gate_check" in blocking
         assert deps["publication"] == [
-            "backtest", "drift_report", "fonbet_odds", "model_evaluation", "odds_history", "prediction_cards",
-            "predictions", "quality_metrics", "region_roi",
+            "backtest", "drift_report", "fonbet_odds", "match_features", "matches", "model_evaluation",
+            "odds_history", "prediction_cards", "predictions", "quality_metrics", "region_roi", "team_state",
         ]  # fmt: skip
         # schedules and sensors are listed and running under the daemon
         repositories = [

@@ -152,3 +152,10 @@ def test_a_team_without_history_gets_missing_values_not_zeros():
             None, None, None, kickoff_date=dt.date(2026, 5, 2), season="2526", odds=None, config=FormConfig()
         )["f_mkt_margin"]
     )
+
+
+def test_upcoming_rows_without_market_features(e0_matches, e0_fixtures):
+    features = build_match_features(e0_matches, e0_fixtures, FeatureConfig(use_market=False))
+    upcoming = features.filter(~pl.col("is_finished"))
+    assert upcoming.height == e0_fixtures.height and not [c for c in features.columns if "mkt" in c]
+    assert upcoming["f_home_elo"].null_count() == 0

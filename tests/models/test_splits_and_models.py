@@ -115,3 +115,37 @@ def test_gate_both_ways_and_bootstrap_policy():
     assert should_auto_promote(clearly_better) and clearly_better.ci_low > 0
     noise = paired_bootstrap(champion + rng.normal(0, 0.2, 500), champion)
     assert not should_auto_promote(noise)
+
+
+def test_a_small_newest_season_makes_the_holdout_reach_back():
+    from soccer_assets.lib.splits import season_plan
+
+    seasons = ["2021", "2122", "2223", "2324", "2425", "2526"]
+    counts = dict.fromkeys(seasons, 380) | {"2526": 40}  # two weeks into the season
+    plan = season_plan(seasons, SplitConfig(min_test_matches=300), counts)
+    assert [s for s, p in plan.items() if p == TEST] == ["2425", "2526"]
+    assert [s for s, p in plan.items() if p == CALIBRATION] == ["2324"]
+    assert season_plan(seasons, SplitConfig(min_test_matches=0), counts)["2425"] == CALIBRATION
+    # never at the cost of the two training seasons the tuning needs
+    tiny = dict.fromkeys(seasons, 10)
+    plan = season_plan(seasons, SplitConfig(min_test_matches=300), tiny)
+    assert sum(p == TRAIN for p in plan.values()) == 2
+
+
+def test_the_gate_judges_a_first_model_against_floors_and_wants_evidence():
+    from soccer_assets.lib.models.gate import Floor
+
+    rng = np.random.default_rng(3)
+    market = rng.uniform(0.6, 1.3, 400)
+    good, bad = market - 0.002, market + 0.08
+    floors = [Floor("base_rates", market + 0.1, 0.0), Floor("market_pre", market, 0.02)]
+    assert candidate_gate(good, None, 0.002, floors=floors, min_matches=300).passed
+    refused = candidate_gate(bad, None, 0.002, floors=floors, min_matches=300)
+    assert (
+        not refused.passed
+        and "market_pre" in refused.reason
+        and refused.floors["market_pre"] < refused.candidate_logloss
+    )
+    thin = candidate_gate(good[:100], None, 0.002, floors=[Floor("m", market[:100], 0.02)], min_matches=300)
+    assert not thin.passed and "only 100 holdout matches" in thin.reason
+    assert "candidate's" in candidate_gate(good, market, 0.002, in_use="candidate").reason

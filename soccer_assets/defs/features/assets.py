@@ -7,7 +7,13 @@ import polars as pl
 
 from soccer_assets.defs.metadata import frame_markdown, table_schema
 from soccer_assets.defs.policies import refresh_after_checks
-from soccer_assets.lib.features.build import FeatureConfig, build_match_features, feature_columns
+from soccer_assets.lib.features.build import (
+    FeatureConfig,
+    build_match_features,
+    feature_columns,
+    feature_state,
+)
+from soccer_assets.lib.features.timeline import schedule
 from soccer_assets.lib.ratings import rating_history
 from soccer_assets.settings import Settings
 
@@ -104,4 +110,32 @@ def build_feature_assets(settings: Settings) -> list[dg.AssetsDefinition]:
             },
         )
 
-    return [team_ratings, match_features]
+    @dg.asset(
+        group_name="features",
+        kinds={"polars", "parquet"},
+        code_version=FEATURES_VERSION,
+        automation_condition=refresh_after_checks(),
+        description=(
+            "Per team, everything a feature row of its next match needs: form windows and averages, "
+            "home/away splits, Elo and pi-ratings, last match date and season, its league's recent rates. "
+            "Upcoming features are built from it (feature_row), and the API builds any match's features "
+            "from the published copy with the same function."
+        ),
+    )
+    def team_state(
+        matches: pl.DataFrame, fixtures: pl.DataFrame, team_ratings: pl.DataFrame
+    ) -> dg.Output[pl.DataFrame]:
+        state = feature_state(schedule(matches, fixtures), team_ratings, config)
+        per_league = (
+            state.group_by("league").agg(pl.len().alias("teams"), pl.col("last_played").max()).sort("league")
+        )
+        return dg.Output(
+            state,
+            metadata={
+                "dagster/row_count": state.height,
+                "as_of": str(state["last_played"].max()) if state.height else "no finished match",
+                "leagues": frame_markdown(per_league),
+            },
+        )
+
+    return [team_ratings, match_features, team_state]

@@ -11,6 +11,7 @@ from soccer_assets.defs.plots import profit_curve_markdown
 from soccer_assets.defs.policies import refresh_after_checks
 from soccer_assets.lib.backtest import profit_curve, run_backtest, summarize
 from soccer_assets.lib.cards import build_cards
+from soccer_assets.lib.models.serving import ServingModel, export_model
 from soccer_assets.lib.odds_history import quote_history
 from soccer_assets.lib.pre_match_odds import select_pre_match_odds
 from soccer_assets.lib.splits import PREDICT, TEST
@@ -19,6 +20,7 @@ from soccer_assets.resources.mlflow import MlflowResource
 from soccer_assets.resources.storage import StorageResource, read_asset_table
 from soccer_assets.settings import Settings
 from soccer_assets.storage.prediction_log import PredictionLog
+from soccer_assets.storage.serving_artifacts import save_serving_artifact, serving_key
 
 GROUP = "inference"
 USER_FACING_FRESHNESS = dg.FreshnessPolicy.time_window(
@@ -54,9 +56,11 @@ def build_inference_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         automation_condition=refresh_after_checks(),
         freshness_policy=USER_FACING_FRESHNESS,
         description=(
-            "1X2 probabilities of the champion model (the candidate while there is no champion) for every "
-            "upcoming match and every finished holdout match, with model and data provenance. Upcoming "
-            "forecasts are also appended to the immutable prediction log."
+            "1X2 probabilities of the model in use (champion, else candidate): upcoming matches from its "
+            "serving refit, loaded from the same native artifact the API serves, and finished holdout "
+            "matches from its holdout-protocol twin (which never saw them). Leagues the model never "
+            "trained on are left out unless SOCCER_PREDICT_UNTRAINED_LEAGUES. Upcoming forecasts are also "
+            "appended to the immutable prediction log."
         ),
     )
     def predictions(
@@ -73,33 +77,89 @@ def build_inference_assets(settings: Settings) -> list[dg.AssetsDefinition]:
                 description="no champion or candidate model is registered yet; run training_job first"
             )
         alias, version = in_use[0], str(in_use[1].version)
+        tags = in_use[1].tags
         if alias == CANDIDATE:
             context.log.warning(f"no champion yet: predicting with candidate version {version}")
-        model = registry.load(version)
-        features = list(model.metadata.get_input_schema().input_names())
+        serving = registry.load(version)
+        artifact = export_model(
+            serving.unwrap_python_model().model,
+            name=mlflow.model_name,
+            version=version,
+            alias=alias,
+            fit="serving",
+            served_through=tags.get("served_through"),
+        )
+        save_serving_artifact(storage.blobstore(), artifact)
+        served = ServingModel.from_artifact(artifact)  # from the bytes the API will load
         rows = match_features.join(
             time_splits.filter(pl.col("split").is_in([PREDICT, TEST])).select("match_id", "split"),
             on="match_id",
         )
-        probs = model.predict(to_model_input(rows, features))[PROBABILITY_COLUMNS].to_numpy()
+        trained = tags.get("train_leagues")
+        rows = rows.with_columns(
+            league_trained=pl.col("league").is_in(trained.split(",")) if trained else pl.lit(True)
+        )
+        untrained = rows.filter(~pl.col("league_trained") & (pl.col("split") == PREDICT))
+        if untrained.height and not settings.predict_untrained_leagues:
+            leagues = ", ".join(sorted(set(untrained["league"])))
+            context.log.warning(
+                f"not predicting {untrained.height} upcoming matches of leagues v{version} never trained on "
+                f"({leagues}); SOCCER_PREDICT_UNTRAINED_LEAGUES=true allows it"
+            )
+            rows = rows.filter(pl.col("league_trained") | (pl.col("split") != PREDICT))
+        upcoming = rows.filter(pl.col("split") == PREDICT)
+        holdout = rows.filter(pl.col("split") == TEST)
+        holdout_model = registry.load_holdout(version)
+        holdout_features = list(holdout_model.metadata.get_input_schema().input_names())
+        parts = [
+            (
+                upcoming,
+                served.predict_proba(upcoming.select(served.features).to_numpy().astype(float)),
+                "serving",
+            ),
+            (
+                holdout,
+                holdout_model.predict(to_model_input(holdout, holdout_features))[
+                    PROBABILITY_COLUMNS
+                ].to_numpy(),
+                "holdout",
+            ),
+        ]
         predicted_at = settings.now()
-        family = in_use[1].tags.get("family", "")
-        frame = rows.select(
-            *MATCH_COLUMNS,
-            pl.when(pl.col("is_finished"))
-            .then(pl.lit("finished"))
-            .otherwise(pl.lit("upcoming"))
-            .alias("status"),
-            pl.col("split"),
-        ).with_columns(
-            *(pl.Series(name, probs[:, k]) for k, name in enumerate(PROBABILITY_COLUMNS)),
-            *_model_columns(mlflow.model_name, version, alias, family, frame_fingerprint(match_features)),
-            pl.lit(predicted_at).cast(pl.Datetime("us", "UTC")).alias("predicted_at"),
+        family = tags.get("family", "")
+        frame = (
+            pl.concat(
+                [
+                    part.select(
+                        *MATCH_COLUMNS,
+                        pl.when(pl.col("is_finished"))
+                        .then(pl.lit("finished"))
+                        .otherwise(pl.lit("upcoming"))
+                        .alias("status"),
+                        pl.col("split"),
+                        pl.col("league_trained"),
+                    ).with_columns(
+                        *(
+                            pl.Series(name, probs[:, k], dtype=pl.Float64)
+                            for k, name in enumerate(PROBABILITY_COLUMNS)
+                        ),
+                        pl.lit(fit).alias("model_fit"),
+                    )
+                    for part, probs, fit in parts
+                    if part.height
+                ],
+                how="vertical_relaxed",
+            )
+            .with_columns(
+                *_model_columns(mlflow.model_name, version, alias, family, frame_fingerprint(match_features)),
+                pl.lit(predicted_at).cast(pl.Datetime("us", "UTC")).alias("predicted_at"),
+            )
+            .sort("kickoff_date", "match_id")
         )
         logged = PredictionLog(storage.blobstore()).append(
             frame.filter(pl.col("status") == "upcoming"), predicted_at, batch_id=context.run_id
         )
-        counts = frame.group_by("status").len().sort("status")
+        counts = frame.group_by("status", "model_fit").len().sort("status")
         return dg.Output(
             frame,
             metadata={
@@ -107,6 +167,7 @@ def build_inference_assets(settings: Settings) -> list[dg.AssetsDefinition]:
                 "model": f"{mlflow.model_name} v{version} ({alias})",
                 "per_status": frame_markdown(counts),
                 "logged_batch": logged or "(no upcoming matches)",
+                "serving_artifact": dg.MetadataValue.path(storage.blobstore().uri(serving_key(version))),
             },
         )
 

@@ -17,10 +17,33 @@ from soccer_assets.resources.storage import StorageResource
 from soccer_assets.settings import Settings
 from soccer_assets.storage import contract
 from soccer_assets.storage.blobstore import BlobNotFound, BlobStore
+from soccer_assets.storage.prediction_log import PredictionLog
 from soccer_assets.storage.published import Artifact, PublishedStore
+from soccer_assets.storage.serving_artifacts import load_serving_artifact
 from soccer_assets.storage.snapshots import SnapshotStore
 
 KEEP_PUBLICATIONS = 5
+UPCOMING_ID_COLUMNS = (
+    "match_id",
+    "league",
+    "season",
+    "kickoff_date",
+    "kickoff_utc",
+    "home_team",
+    "away_team",
+)
+PRE_KICKOFF_COLUMNS = (
+    *UPCOMING_ID_COLUMNS,
+    "prob_home",
+    "prob_draw",
+    "prob_away",
+    "model_name",
+    "model_version",
+    "model_alias",
+    "model_family",
+    "features_version",
+    "predicted_at",
+)
 HOUR = 3600
 # raw source -> (expected fetch interval, stale after): the schedules' cadence plus slack
 SOURCE_CADENCE: dict[str, tuple[int, int]] = {
@@ -60,6 +83,19 @@ def source_fetches(blobs: BlobStore, settings: Settings) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=SOURCES_SCHEMA)
 
 
+def pre_kickoff_predictions(
+    blobs: BlobStore, matches: pl.DataFrame, predictions: pl.DataFrame
+) -> pl.DataFrame:
+    """Per finished match, the last forecast the prediction log holds from before its kickoff:
+    what the API answers for a finished match (never a prediction made afterwards)."""
+    finished = matches.select("match_id", "kickoff_date", "kickoff_utc")
+    logged = PredictionLog(blobs).latest_before_kickoff(finished)
+    frame = logged if logged.height else predictions.head(0)
+    return frame.select(PRE_KICKOFF_COLUMNS).with_columns(
+        pl.col("prob_home", "prob_draw", "prob_away").cast(pl.Float64)
+    )
+
+
 def build_publishing_assets(settings: Settings) -> list[dg.AssetsDefinition]:
     @dg.asset(
         group_name="publishing",
@@ -78,6 +114,9 @@ def build_publishing_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         context: dg.AssetExecutionContext,
         prediction_cards: pl.DataFrame,
         predictions: pl.DataFrame,
+        match_features: pl.DataFrame,
+        team_state: pl.DataFrame,
+        matches: pl.DataFrame,
         odds_history: pl.DataFrame,
         region_roi: pl.DataFrame,
         backtest: pl.DataFrame,
@@ -96,6 +135,8 @@ def build_publishing_assets(settings: Settings) -> list[dg.AssetsDefinition]:
             "drift": drift_report,
             "model_evaluation": model_evaluation,
             "sources": source_fetches(blobs, settings),
+            "team_state": team_state,
+            "pre_kickoff_predictions": pre_kickoff_predictions(blobs, matches, predictions),
         }
         for optional, name in (("fonbet_odds", "odds"), ("quality_metrics", "quality")):
             table = load_optional_table(storage, optional, context.log)
@@ -114,6 +155,13 @@ def build_publishing_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         first = predictions.row(0, named=True) if predictions.height else {}
         version, alias = first.get("model_version"), first.get("model_alias")
         if version:
+            serving = load_serving_artifact(blobs, str(version))
+            artifacts["serving_model"] = Artifact(serving.descriptor_json(), "json")
+            artifacts["serving_estimator"] = Artifact(serving.estimator, "bin")
+            upcoming_ids = predictions.filter(pl.col("status") == "upcoming")["match_id"].implode()
+            tables["upcoming_features"] = match_features.filter(
+                pl.col("match_id").is_in(upcoming_ids)
+            ).select(*UPCOMING_ID_COLUMNS, *serving.descriptor["features"])
             from soccer_assets.mlops.model_card import model_card  # MLflow: only in this step
 
             model = model_card(mlflow.registry(), str(version), alias, mlflow.run_url)

@@ -12,7 +12,7 @@ from soccer_assets.defs.policies import refresh_after_checks
 from soccer_assets.lib.evaluation import ALL, base_rates, evaluate, forecasts_frame
 from soccer_assets.lib.metrics import score
 from soccer_assets.lib.models.selection import select_best
-from soccer_assets.lib.models.training import fit_final, prepare
+from soccer_assets.lib.models.training import fit_final, fit_serving, prepare
 from soccer_assets.lib.models.tuning import tune
 from soccer_assets.lib.models.zoo import FAMILIES, Preset
 from soccer_assets.lib.splits import (
@@ -24,7 +24,12 @@ from soccer_assets.lib.splits import (
 from soccer_assets.lib.splits import (
     cv_folds as make_folds,
 )
-from soccer_assets.mlops.contract import PROBABILITY_COLUMNS, to_model_input
+from soccer_assets.mlops.contract import (
+    HOLDOUT_ARTIFACT,
+    HOLDOUT_URI_TAG,
+    PROBABILITY_COLUMNS,
+    to_model_input,
+)
 from soccer_assets.resources.mlflow import MlflowResource
 from soccer_assets.settings import Settings
 
@@ -64,6 +69,7 @@ def build_training_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         test_seasons=settings.test_seasons,
         calibration_seasons=settings.calibration_seasons,
         cv_folds=preset.cv_folds,
+        min_test_matches=settings.gate_min_matches,
     )
 
     @dg.asset(
@@ -235,12 +241,14 @@ def build_training_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         mlflow: MlflowResource,
     ) -> dg.Output[dict]:
         data = prepare(match_features, time_splits, [], feature_list=best_model["features"])
-        model = fit_final(
-            best_model["family"], best_model["params"], data, seed=settings.seed, n_jobs=settings.n_jobs
-        )
+        family_name, params = best_model["family"], best_model["params"]
+        model = fit_final(family_name, params, data, seed=settings.seed, n_jobs=settings.n_jobs)
+        serving = fit_serving(family_name, params, data, seed=settings.seed, n_jobs=settings.n_jobs)
         X_test, y_test = data.xy("test")
         holdout = score(model.predict_proba(X_test), y_test)
         trained_through = data.calibration["kickoff_date"].max()
+        served_through = data.test["kickoff_date"].max()
+        leagues = ",".join(sorted(set(data.train["league"]) | set(data.calibration["league"])))
         data_version = frame_fingerprint(match_features)
         tracker = mlflow.tracker()
         tags = _run_tags(context, data_version, family=best_model["family"])
@@ -251,6 +259,7 @@ def build_training_assets(settings: Settings) -> list[dg.AssetsDefinition]:
                     "family": best_model["family"],
                     **{f"model.{k}": v for k, v in best_model["params"].items()},
                     "temperature": round(model.temperature, 6),
+                    "serving_temperature": round(serving.temperature, 6),
                     "n_features": len(model.features),
                     "train_seasons": _seasons(data.train),
                     "calibration_seasons": _seasons(data.calibration),
@@ -264,11 +273,23 @@ def build_training_assets(settings: Settings) -> list[dg.AssetsDefinition]:
                 },
             )
             sample = to_model_input(data.train.head(50), model.features)
-            version = tracker.log_model(run_id, model, sample, mlflow.model_name)
+            _, holdout_uri = tracker.log_model(run_id, model, sample, None, artifact=HOLDOUT_ARTIFACT)
+            version, _ = tracker.log_model(run_id, serving, sample, mlflow.model_name)
+        assert version is not None  # registered under the model name
         mlflow.registry().tag(
             version,
             {
                 "family": best_model["family"],
+                HOLDOUT_URI_TAG: holdout_uri,
+                "fit": "serving: refit on the training and calibration seasons, temperature on the test "
+                "seasons; judged by its holdout_model (training seasons only, calibrated on the calibration "
+                "seasons, tested on the test seasons)",
+                "serving_fit_seasons": ",".join(
+                    s for s in (_seasons(data.train), _seasons(data.calibration)) if s
+                ),
+                "serving_calibration_seasons": _seasons(data.test),
+                "served_through": served_through,
+                "train_leagues": leagues,
                 "holdout_logloss": f"{holdout['logloss']:.6f}",
                 "trained_through": trained_through,
                 "finished_matches_at_training": int(match_features["is_finished"].sum()),
@@ -285,6 +306,9 @@ def build_training_assets(settings: Settings) -> list[dg.AssetsDefinition]:
             "run_id": run_id,
             "family": best_model["family"],
             "temperature": model.temperature,
+            "serving_temperature": serving.temperature,
+            "holdout_model_uri": holdout_uri,
+            "train_leagues": leagues.split(","),
             "features": model.features,
             "holdout": holdout,
             "trained_through": str(trained_through),
@@ -320,7 +344,7 @@ def build_training_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         mlflow: MlflowResource,
     ) -> dg.Output[pl.DataFrame]:
         registry = mlflow.registry()
-        model = registry.load(final_model["version"])  # the registered artifact, as serving loads it
+        model = registry.load_holdout(final_model["version"])  # the model that never saw the holdout
         data = prepare(match_features, time_splits, [], feature_list=final_model["features"])
         probs = model.predict(to_model_input(data.test, final_model["features"]))[
             PROBABILITY_COLUMNS

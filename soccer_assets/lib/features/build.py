@@ -128,8 +128,10 @@ def state_features(
     upcoming: pl.DataFrame, state: pl.DataFrame, priced: pl.DataFrame, config: FeatureConfig
 ) -> pl.DataFrame:
     """Features of upcoming matches from team state (``state.feature_row``, the API's code path)."""
-    odds = best_pre_match_odds(priced.filter(pl.col("match_id").is_in(upcoming["match_id"].implode())))
-    prices = {r["match_id"]: (r["odds_home"], r["odds_draw"], r["odds_away"]) for r in odds.to_dicts()}
+    prices = {}
+    if config.use_market and "match_id" in priced.columns:
+        odds = best_pre_match_odds(priced.filter(pl.col("match_id").is_in(upcoming["match_id"].implode())))
+        prices = {r["match_id"]: (r["odds_home"], r["odds_draw"], r["odds_away"]) for r in odds.to_dicts()}
     teams = {row["team"]: row for row in state.to_dicts()} if state.height else {}
     leagues = league_table(state)
     rows = []

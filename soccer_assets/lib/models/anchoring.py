@@ -34,7 +34,7 @@ def market_margin(X: np.ndarray, columns: list[int]) -> np.ndarray:
     return margin
 
 
-def _softmax(margin: np.ndarray) -> np.ndarray:
+def softmax(margin: np.ndarray) -> np.ndarray:
     shifted = margin - margin.max(axis=1, keepdims=True)
     exp = np.exp(shifted)
     return exp / exp.sum(axis=1, keepdims=True)
@@ -64,4 +64,4 @@ class MarketAnchored:
         if self._is_xgboost:
             return self.estimator.predict_proba(X, base_margin=margin)
         raw = self.estimator.predict_proba(X, raw_score=True)
-        return _softmax(raw + margin)
+        return softmax(raw + margin)

@@ -53,17 +53,44 @@ def prepare(
     )
 
 
-def fit_final(
-    family_name: str, params: dict[str, Any], data: TrainingData, seed: int = 0, n_jobs: int = 1
+def _fit_calibrated(
+    family_name: str,
+    params: dict[str, Any],
+    features: list[str],
+    fit: tuple[np.ndarray, np.ndarray],
+    calibrate: tuple[np.ndarray, np.ndarray],
+    seed: int,
+    n_jobs: int,
 ) -> CalibratedModel:
-    """Refit on all training seasons, then fit the temperature on the calibration slice."""
-    X_train, y_train = data.xy("train")
-    estimator = family(family_name).estimator(params, data.features, seed, n_jobs)
-    estimator.fit(X_train, y_train)
-    X_cal, y_cal = data.xy("calibration")
+    estimator = family(family_name).estimator(params, features, seed, n_jobs)
+    estimator.fit(*fit)
+    X_cal, y_cal = calibrate
     if len(y_cal) == 0:
         raise ValueError("the calibration slice is empty")
     temperature = fit_temperature(estimator.predict_proba(X_cal), y_cal)
     return CalibratedModel(
-        estimator=estimator, features=list(data.features), temperature=temperature, family=family_name
+        estimator=estimator, features=list(features), temperature=temperature, family=family_name
     )
+
+
+def fit_final(
+    family_name: str, params: dict[str, Any], data: TrainingData, seed: int = 0, n_jobs: int = 1
+) -> CalibratedModel:
+    """The holdout-protocol model: fit on the training seasons, temperature on the calibration
+    slice; the test seasons stay unseen, so the gate and the evaluation can judge it."""
+    return _fit_calibrated(
+        family_name, params, data.features, data.xy("train"), data.xy("calibration"), seed, n_jobs
+    )
+
+
+def fit_serving(
+    family_name: str, params: dict[str, Any], data: TrainingData, seed: int = 0, n_jobs: int = 1
+) -> CalibratedModel:
+    """The model that serves: the same configuration refit on every season before the newest
+    (training and calibration seasons), its temperature fitted on the newest slice it was not
+    fitted on (the test seasons). It knows the latest results the holdout model never saw;
+    it is not judged on the holdout, which it has seen for calibration."""
+    fit = pl.concat([data.train, data.calibration], how="vertical_relaxed")
+    X_fit = design_matrix(fit, data.features)
+    y_fit = fit["target"].to_numpy().astype(np.int64)
+    return _fit_calibrated(family_name, params, data.features, (X_fit, y_fit), data.xy("test"), seed, n_jobs)
