@@ -7,7 +7,10 @@ source at URL, or reuses ``--store DIR`` when it already holds a publication. Th
 one run on this machine, puts the same load (wrk when installed, else an asyncio/httpx
 loop; same connections for all) on each endpoint of three servers, one uvicorn worker
 each, one server at a time: this API (``soccer_serving``), a bare ASGI app answering a
-fixed body of the same size, and FastAPI + pydantic serving the same cards. Writes
+fixed body of the same size, and FastAPI + pydantic serving the same cards. On-demand rows
+(``GET /predict/{id}``, ``POST /predict``, a 100-item batch) cycle through every upcoming
+match and a few hundred what-ifs with the response cache switched off, so each request is
+scored by the model; ``fastapi_rps`` is null there. Writes
 {"rows": [{"endpoint", "rps", "p50_ms", "p99_ms", "bare_rps", "fastapi_rps"}], "seconds": t}
 to --out and prints it as the last line; progress goes to stderr.
 """
@@ -107,6 +110,7 @@ def server(target: list[str], env: dict[str, str], health: str) -> Iterator[str]
 
 
 _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3}
+Request = tuple[str, str, bytes | None]  # method, path (with query), body
 
 
 def _ms(text: str) -> float:
@@ -114,15 +118,44 @@ def _ms(text: str) -> float:
     return float(value) * _UNITS[unit]
 
 
-def wrk(url: str, headers: dict[str, str], seconds: float, connections: int) -> dict[str, float]:
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{max(1, int(seconds))}s", "--latency", url]
-    for name, value in headers.items():
-        command[1:1] = ["-H", f"{name}: {value}"]
-    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+def _lua(requests: list[Request], headers: dict[str, str]) -> str:
+    """A wrk script that cycles through ``requests`` (bodies in Lua long brackets)."""
+    items = ",\n".join(
+        f'  {{"{m}", [==[{p}]==], {"[==[" + b.decode() + "]==]" if b else "nil"}}}' for m, p, b in requests
+    )
+    header_items = ", ".join(
+        f'["{k}"]=[==[{v}]==]' for k, v in {**headers, "Content-Type": "application/json"}.items()
+    )
+    return (
+        f"local requests = {{\n{items}\n}}\nlocal headers = {{{header_items}}}\nlocal i = 0\n"
+        "request = function()\n  i = (i % #requests) + 1\n  local r = requests[i]\n"
+        "  return wrk.format(r[1], r[2], headers, r[3])\nend\n"
+    )
+
+
+def wrk(
+    base: str, requests: list[Request], headers: dict[str, str], seconds: float, connections: int
+) -> dict[str, float]:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(_lua(requests, headers))
+    command = [
+        "wrk",
+        "-t2",
+        f"-c{connections}",
+        f"-d{max(1, int(seconds))}s",
+        "--latency",
+        "-s",
+        script.name,
+        base,
+    ]
+    try:
+        out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    finally:
+        os.unlink(script.name)
     percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", out, re.M))
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if non_2xx:
-        raise RuntimeError(f"{url}: {non_2xx.group(1)} responses were not 2xx/3xx")
+        raise RuntimeError(f"{base}{requests[0][1]}: {non_2xx.group(1)} responses were not 2xx/3xx")
     return {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),  # type: ignore[union-attr]
         "p50_ms": _ms(percentiles["50"]),
@@ -130,24 +163,31 @@ def wrk(url: str, headers: dict[str, str], seconds: float, connections: int) -> 
     }
 
 
-def asyncio_load(url: str, headers: dict[str, str], seconds: float, connections: int) -> dict[str, float]:
+def asyncio_load(
+    base: str, requests: list[Request], headers: dict[str, str], seconds: float, connections: int
+) -> dict[str, float]:
     """The fallback generator: ``connections`` concurrent keep-alive clients for ``seconds``."""
 
     async def run() -> list[float]:
         latencies: list[float] = []
         limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-        async with httpx.AsyncClient(headers=headers, limits=limits, timeout=30) as client:
+        sent = {"json": "application/json"}
+        async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=30) as client:
             stop = time.monotonic() + seconds
 
-            async def worker() -> None:
+            async def worker(offset: int) -> None:
+                k = offset
                 while time.monotonic() < stop:
+                    method, path, body = requests[k % len(requests)]
+                    k += 1
                     started = time.perf_counter()
-                    response = await client.get(url)
+                    extra = {"content": body, "headers": {"Content-Type": sent["json"]}} if body else {}
+                    response = await client.request(method, path, **extra)
                     if response.status_code >= 400:
-                        raise RuntimeError(f"{url}: status {response.status_code}")
+                        raise RuntimeError(f"{path}: status {response.status_code}")
                     latencies.append(time.perf_counter() - started)
 
-            await asyncio.gather(*(worker() for _ in range(connections)))
+            await asyncio.gather(*(worker(i) for i in range(connections)))
         return latencies
 
     latencies = sorted(asyncio.run(run()))
@@ -156,6 +196,34 @@ def asyncio_load(url: str, headers: dict[str, str], seconds: float, connections:
         "p50_ms": latencies[len(latencies) // 2] * 1000,
         "p99_ms": latencies[int(len(latencies) * 0.99)] * 1000,
     }
+
+
+def on_demand_requests(client: httpx.Client) -> tuple[list[Request], list[Request], Request]:
+    """Distinct GET /predict/{id}, POST /predict (fixtures and what-ifs) and one 100-item batch."""
+    upcoming = client.get("/predict/matches/", params={"limit": 5000}).json()["items"]
+    gets: list[Request] = [("GET", f"/predict/{m['match_id']}", None) for m in upcoming]
+    bodies = [
+        {"league": m["league"], "home_team": m["home_team"], "away_team": m["away_team"]} for m in upcoming
+    ]
+    teams: dict[str, list[str]] = {}
+    for m in upcoming:
+        teams.setdefault(m["league"], []).extend([m["home_team"], m["away_team"]])
+    for league, names in teams.items():
+        names = sorted(set(names))
+        bodies += [
+            {
+                "league": league,
+                "home_team": h,
+                "away_team": a,
+                "odds": {"home": 2.2, "draw": 3.3, "away": 3.4},
+            }
+            for h in names
+            for a in names
+            if h != a
+        ][:400]
+    posts: list[Request] = [("POST", "/predict", json.dumps(b).encode()) for b in bodies]
+    batch = ("POST", "/predict/batch", json.dumps({"items": (bodies * 100)[:100]}).encode())
+    return gets, posts, batch
 
 
 def main() -> int:
@@ -187,37 +255,73 @@ def main() -> int:
         "SOCCER_API_RATE_LIMIT": "100000000/second",
     }
     auth = {"X-API-Key": key}
+    rows: list[dict] = []
+    sizes: dict[str, int] = {}
+
+    def measure(base: str, name: str, requests: list[Request], headers: dict[str, str]) -> dict:
+        with httpx.Client(base_url=base, headers=headers) as client:
+            method, path, body = requests[0]
+            sizes[name] = len(client.request(method, path, content=body).content)
+        figures = load(base, requests, headers, args.seconds, args.connections)
+        row = {"endpoint": name, **{k: round(v, 3) for k, v in figures.items()}}
+        rps, p50, p99 = row["rps"], row["p50_ms"], row["p99_ms"]
+        log(f"api      {name:34} {rps:9.0f} req/s  p50 {p50:.2f} ms  p99 {p99:.2f} ms")
+        return row
+
     with server(["--factory", "soccer_serving.app:create_app_from_env"], env, "/healthcheck/ready") as api:
         with httpx.Client(base_url=api, headers=auth) as client:
             match_id = client.get("/predict/cards/", params={"status": "upcoming", "limit": 1}).json()[
                 "items"
             ][0]["match_id"]
             etag = client.get("/predict/cards/").headers["etag"]
-        endpoints = [
-            ("/predict/cards/", "/predict/cards/", auth),
-            ("/predict/cards/?league=E0", "/predict/cards/?league=E0", auth),
-            ("/predict/precomputed/{id}", f"/predict/precomputed/{match_id}", auth),
-            ("/predict/cards/ (304)", "/predict/cards/", {**auth, "If-None-Match": etag}),
-            ("/healthcheck/ready", "/healthcheck/ready", {}),
+            gets, posts, batch = on_demand_requests(client)
+        read_rows = [
+            ("/predict/cards/", [("GET", "/predict/cards/", None)], auth),
+            ("/predict/cards/?league=E0", [("GET", "/predict/cards/?league=E0", None)], auth),
+            ("/predict/precomputed/{id}", [("GET", f"/predict/precomputed/{match_id}", None)], auth),
+            ("/predict/cards/ (304)", [("GET", "/predict/cards/", None)], {**auth, "If-None-Match": etag}),
+            ("/healthcheck/ready", [("GET", "/healthcheck/ready", None)], {}),
+            ("/predict/{match_id} (cached)", gets, auth),
         ]
-        rows, sizes = [], {}
-        for name, path, headers in endpoints:
-            with httpx.Client(base_url=api) as client:
-                sizes[name] = len(client.get(path, headers=headers).content)
-            figures = load(api + path, headers, args.seconds, args.connections)
-            rows.append({"endpoint": name, **{k: round(v, 3) for k, v in figures.items()}})
-            rps, p50, p99 = figures["rps"], figures["p50_ms"], figures["p99_ms"]
-            log(f"api      {name:28} {rps:9.0f} req/s  p50 {p50:.2f} ms  p99 {p99:.2f} ms")
-    for row, (name, path, _) in zip(rows, endpoints, strict=True):
-        bare_env = {"SOCCER_BENCH_BODY_BYTES": str(sizes[name])}
-        with server(["serving_apps:bare_app"], bare_env, "/") as bare:
-            row["bare_rps"] = round(load(bare + path, {}, args.seconds, args.connections)["rps"], 1)
-        log(f"bare     {name:28} {row['bare_rps']:9.0f} req/s  ({sizes[name]} bytes)")
+        plans = {name: (requests, headers) for name, requests, headers in read_rows}
+        rows += [measure(api, name, requests, headers) for name, requests, headers in read_rows]
+    # on demand without the response cache: every request is scored by the model
+    uncached = {**env, "SOCCER_API_CACHE_ENTRIES": "0"}
+    with server(
+        ["--factory", "soccer_serving.app:create_app_from_env"], uncached, "/healthcheck/ready"
+    ) as api:
+        compute_rows = [
+            ("/predict/{match_id}", gets, auth),
+            ("POST /predict", posts, auth),
+            ("POST /predict/batch (100 items)", [batch], auth),
+        ]
+        plans |= {name: (requests, headers) for name, requests, headers in compute_rows}
+        rows += [measure(api, name, requests, headers) for name, requests, headers in compute_rows]
+    for row in rows:
+        requests, _ = plans[row["endpoint"]]
+        with server(
+            ["serving_apps:bare_app"], {"SOCCER_BENCH_BODY_BYTES": str(sizes[row["endpoint"]])}, "/"
+        ) as bare:
+            row["bare_rps"] = round(
+                load(bare, [(m, p, b) for m, p, b in requests[:1]], {}, args.seconds, args.connections)[
+                    "rps"
+                ],
+                1,
+            )
+        log(f"bare     {row['endpoint']:34} {row['bare_rps']:9.0f} req/s  ({sizes[row['endpoint']]} bytes)")
     with server(["--factory", "serving_apps:fastapi_app"], env, "/healthcheck/ready") as fastapi:
-        for row, (name, path, headers) in zip(rows, endpoints, strict=True):
+        for row in rows:
+            requests, headers = plans[row["endpoint"]]
+            if requests[0][0] != "GET" or not requests[0][1].startswith(
+                ("/predict/cards", "/predict/precomputed", "/healthcheck")
+            ):
+                row["fastapi_rps"] = None  # on demand: no straightforward FastAPI twin to compare with
+                continue
             plain = {k: v for k, v in headers.items() if k != "If-None-Match"}  # no ETags there: a full 200
-            row["fastapi_rps"] = round(load(fastapi + path, plain, args.seconds, args.connections)["rps"], 1)
-            log(f"fastapi  {name:28} {row['fastapi_rps']:9.0f} req/s")
+            row["fastapi_rps"] = round(
+                load(fastapi, requests, plain, args.seconds, args.connections)["rps"], 1
+            )
+            log(f"fastapi  {row['endpoint']:34} {row['fastapi_rps']:9.0f} req/s")
     report = {"rows": rows, "seconds": round(time.monotonic() - started, 1)}
     Path(args.out).write_text(json.dumps(report, indent=1))
     print(json.dumps(report))

@@ -14,6 +14,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
+import msgspec
 from litestar import Litestar
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
@@ -25,10 +26,13 @@ from soccer_serving.controllers.monitoring import MonitoringController
 from soccer_serving.controllers.predict import PredictController
 from soccer_serving.gateway import Gateway
 from soccer_serving.metrics import ApiMetrics, PublicationCollector
+from soccer_serving.predicting import requested_matches
 from soccer_serving.problems import EXCEPTION_HANDLERS
 from soccer_serving.reloader import Publications
+from soccer_serving.schemas import BatchPrediction, BatchRequest
 from soccer_serving.settings import ApiSettings
 from soccer_serving.store import open_published_store
+from soccer_serving.tasks import MemoryTaskStore, RedisTaskStore, TaskRunner
 
 log = logging.getLogger("soccer_serving")
 API_VERSION = "1.0.0"
@@ -66,8 +70,29 @@ def create_app(settings: ApiSettings | None = None, store: PublishedStore | None
             "/predict and /monitoring refuse every request"
         )
 
+    async def run_task(payload: dict) -> dict:
+        """One queued batch, scored off the event loop on the snapshot current when it runs."""
+        data = msgspec.convert(payload, BatchRequest)
+        snapshot = publications.current
+        if snapshot is None:
+            raise RuntimeError("no publication is loaded")
+        items = await asyncio.to_thread(requested_matches, snapshot, data.items, data.explain, 5, "items")
+        metrics.served_predictions("async", len(items))
+        return msgspec.to_builtins(BatchPrediction(publication_id=snapshot.publication_id, items=items))
+
     @contextlib.asynccontextmanager
-    async def lifespan(_: Litestar) -> AsyncIterator[None]:
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        store = RedisTaskStore(settings.redis_url) if settings.redis_url else MemoryTaskStore()
+        tasks = TaskRunner(
+            store,
+            run_task,
+            max_queued=settings.task_queue,
+            ttl_s=settings.task_ttl_s,
+            on_depth=metrics.queue_depth.set,
+            on_outcome=lambda outcome: metrics.tasks.labels(outcome).inc(),
+        )
+        app.state.tasks = tasks
+        tasks.start()
         await asyncio.to_thread(publications.refresh)
         if publications.current is None:
             log.warning(
@@ -82,6 +107,7 @@ def create_app(settings: ApiSettings | None = None, store: PublishedStore | None
             watcher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await watcher
+            await tasks.stop()
 
     app = Litestar(
         route_handlers=[PredictController, MonitoringController, HealthController],

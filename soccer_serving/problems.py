@@ -10,7 +10,13 @@ import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 
+from soccer_serving.on_demand import RequestProblem
 from soccer_serving.queries import InvalidParameter
+
+
+class NotAvailable(LookupError):
+    """Nothing to answer for this match (404), with the reason."""
+
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("soccer_serving")
@@ -29,16 +35,37 @@ class Problem(msgspec.Struct, omit_defaults=True):
     detail: str
     type: str = "about:blank"
     invalid_params: list[InvalidParam] | None = None
+    suggestions: list[str] | None = None  # for an unknown team: the closest names of that league
 
 
-def problem_body(status: int, detail: str, invalid: list[InvalidParam] | None = None) -> bytes:
-    return msgspec.json.encode(Problem(HTTPStatus(status).phrase, status, detail, invalid_params=invalid))
-
-
-def _response(status: int, detail: str, invalid: list[InvalidParam] | None = None, headers=None) -> Response:
-    return Response(
-        problem_body(status, detail, invalid), status_code=status, media_type=PROBLEM_JSON, headers=headers
+def problem_body(
+    status: int, detail: str, invalid: list[InvalidParam] | None = None, suggestions: list[str] | None = None
+) -> bytes:
+    return msgspec.json.encode(
+        Problem(HTTPStatus(status).phrase, status, detail, invalid_params=invalid, suggestions=suggestions)
     )
+
+
+def _response(
+    status: int, detail: str, invalid: list[InvalidParam] | None = None, headers=None, suggestions=None
+) -> Response:
+    return Response(
+        problem_body(status, detail, invalid, suggestions),
+        status_code=status,
+        media_type=PROBLEM_JSON,
+        headers=headers,
+    )
+
+
+def unanswerable_request(_: Request, exc: RequestProblem) -> Response:
+    """A well-formed request the model cannot answer: unknown team or league, a team against itself."""
+    return _response(
+        422, exc.reason, [InvalidParam(exc.field, exc.reason, "body")], suggestions=exc.suggestions or None
+    )
+
+
+def not_available(_: Request, exc: NotAvailable) -> Response:
+    return _response(404, str(exc.args[0]) if exc.args else "not available")
 
 
 def invalid_parameter(_: Request, exc: InvalidParameter) -> Response:
@@ -76,6 +103,8 @@ def unexpected_error(request: Request, exc: Exception) -> Response:
 
 
 EXCEPTION_HANDLERS: dict[Any, Any] = {
+    RequestProblem: unanswerable_request,
+    NotAvailable: not_available,
     InvalidParameter: invalid_parameter,
     ValidationException: validation_error,
     HTTPException: http_error,
@@ -91,6 +120,7 @@ def documented(*statuses: int) -> dict[int, Any]:
         400: "a parameter is malformed (named in invalid_params)",
         401: "missing or invalid X-API-Key",
         404: "no such match or artifact in the current publication",
+        422: "the request is well formed but cannot be answered (unknown team or league; see suggestions)",
         429: "rate limit exceeded (see Retry-After and RateLimit-* headers)",
         503: "no publication has been loaded yet",
     }

@@ -34,9 +34,14 @@ def cached(
     source: str = "precomputed",
 ) -> Response:
     """Answer from the snapshot's cache, building the body once; ``build`` returns the encoded
-    body and how many predictions it holds. Honours If-None-Match with a 304."""
+    body and how many predictions it holds. Honours If-None-Match with a 304. Only GET answers
+    are remembered under the raw path and query (the gateway's fast path)."""
     route = request.scope.get("path_template") or request.scope["path"]
-    raw = (normalise_path(request.scope["path"]), request.scope["query_string"])
+    raw = (
+        (normalise_path(request.scope["path"]), request.scope["query_string"])
+        if request.method == "GET"
+        else None
+    )
     # what Litestar will send, so the gateway's fast path sends the same Content-Type
     content_type = media_type + "; charset=utf-8" if media_type.startswith("text/") else media_type
     entry, hit = snapshot.cached(key, build, route, raw, content_type.encode(), source)

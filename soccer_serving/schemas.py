@@ -9,7 +9,7 @@ them: pages with totals, one match's view, monitoring summaries.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -234,3 +234,108 @@ class Dashboard(Struct):
     backtest: list[BacktestHeadline]
     drift_share: float | None
     stale: list[str]  # sources and datasets past their freshness limit
+
+
+# -- on-demand predictions -------------------------------------------------------------------
+
+
+Price = Annotated[float, msgspec.Meta(gt=1.0, le=1000.0, description="decimal odds")]
+TeamName = Annotated[str, msgspec.Meta(min_length=1, max_length=80)]
+
+
+class Odds(Struct):
+    home: Price
+    draw: Price
+    away: Price
+
+
+class PredictRequest(Struct, forbid_unknown_fields=True):
+    """A match to score: in a fixtures list or not (a cup tie, a what-if)."""
+
+    league: Annotated[str, msgspec.Meta(min_length=1, max_length=8, description="e.g. E0")]
+    home_team: TeamName
+    away_team: TeamName
+    kickoff_date: dt.date | None = None  # default: the published fixture's date, else today (UTC)
+    odds: Odds | None = None  # decimal 1X2 prices: market probabilities and edges in the answer
+    include_features: bool = False
+
+
+class BatchRequest(Struct, forbid_unknown_fields=True):
+    items: Annotated[list[PredictRequest], msgspec.Meta(min_length=1)]  # at most SOCCER_API_BATCH_MAX
+    explain: bool = False  # contributions cost more than the prediction (tree SHAP): ask for them
+
+
+class Contribution(Struct):
+    feature: str
+    value: float | None
+    contribution: float
+
+
+class Explanation(Struct):
+    available: bool
+    detail: str
+    home: list[Contribution] = []
+    draw: list[Contribution] = []
+    away: list[Contribution] = []
+
+
+class ModelUsed(Struct):
+    name: str
+    version: str
+    alias: str
+    family: str
+    fit: str
+
+
+class MarketView(Struct):
+    odds_home: float
+    odds_draw: float
+    odds_away: float
+    odds_source: str
+    market_home: float
+    market_draw: float
+    market_away: float
+    edge_pp_home: float
+    edge_pp_draw: float
+    edge_pp_away: float
+
+
+class OnDemandPrediction(Struct):
+    publication_id: str
+    match_id: str | None  # the published match this is, or null for a what-if
+    league: str
+    home_team: str
+    away_team: str
+    kickoff_date: dt.date
+    status: Literal["upcoming", "finished"]
+    source: Literal["scored_now", "logged_before_kickoff"]
+    prob_home: float
+    prob_draw: float
+    prob_away: float
+    pick: Literal["H", "D", "A"]
+    model: ModelUsed
+    predicted_at: dt.datetime
+    explanation: Explanation
+    market: MarketView | None = None
+    features: dict[str, float | None] | None = None
+    notes: list[str] = []
+
+
+class BatchPrediction(Struct):
+    publication_id: str
+    items: list[OnDemandPrediction]
+
+
+class TaskAccepted(Struct):
+    task_id: str
+    status: Literal["pending"]
+    status_url: str
+
+
+class TaskStatus(Struct):
+    task_id: str
+    status: Literal["pending", "running", "done", "failed"]
+    submitted_at: dt.datetime
+    finished_at: dt.datetime | None = None
+    result: BatchPrediction | None = None
+    error: str | None = None

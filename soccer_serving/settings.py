@@ -59,6 +59,10 @@ class ApiSettings:
     cache_max_entries: int = 4096
     cache_max_bytes: int = 256 * 2**20
     max_page_size: int = 5000
+    batch_max: int = 500
+    task_queue: int = 100
+    task_ttl_s: float = 3600.0
+    redis_url: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ApiSettings:
@@ -92,6 +96,10 @@ class ApiSettings:
             max_page_size=int(
                 _number("SOCCER_API_MAX_PAGE_SIZE", get("SOCCER_API_MAX_PAGE_SIZE"), 5000, minimum=1)
             ),
+            batch_max=int(_number("SOCCER_API_BATCH_MAX", get("SOCCER_API_BATCH_MAX"), 500, minimum=1)),
+            task_queue=int(_number("SOCCER_API_TASK_QUEUE", get("SOCCER_API_TASK_QUEUE"), 100, minimum=1)),
+            task_ttl_s=_number("SOCCER_API_TASK_TTL_S", get("SOCCER_API_TASK_TTL_S"), 3600, minimum=1),
+            redis_url=_redis_url(get("SOCCER_REDIS_URL")),
         )
 
 
@@ -130,6 +138,12 @@ def _networks(value: str | None) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6
         except ValueError:
             raise SettingsError(f"SOCCER_API_TRUSTED_PROXIES: {item!r} is not an address or CIDR") from None
     return tuple(networks)
+
+
+def _redis_url(value: str | None) -> str | None:
+    if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
+        raise SettingsError(f"SOCCER_REDIS_URL={value!r}: expected redis://host:port/db")
+    return value
 
 
 def _number(name: str, value: str | None, default: float, minimum: float) -> float:

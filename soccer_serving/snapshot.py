@@ -20,15 +20,22 @@ from typing import Generic, TypeVar
 
 import msgspec
 import numpy as np
+import polars as pl
 
+from soccer_assets.lib.features.market import PRE_MATCH_PREFERENCE
 from soccer_assets.lib.leagues import region as region_of
+from soccer_assets.lib.models.serving import ServingModel
 from soccer_assets.storage import contract
 from soccer_assets.storage.published import Manifest, PublishedStore, PublishedStoreError
 from soccer_serving.metrics import GaugeValue
+from soccer_serving.on_demand import OnDemandModel, merged_aliases
 from soccer_serving.queries import MatchFilter
 
 REQUIRED = ("cards", "predictions", "model_info")
 OPTIONAL_TABLES = (
+    "team_state",
+    "upcoming_features",
+    "pre_kickoff_predictions",
     "odds_history",
     "region_roi",
     "backtest_bets",
@@ -37,8 +44,8 @@ OPTIONAL_TABLES = (
     "drift",
     "sources",
 )
-OPTIONAL_DOCUMENTS = ("drift_summary",)
-ARTIFACTS = ("drift_report_html", "quality_report_html")
+OPTIONAL_DOCUMENTS = ("drift_summary", "serving_model")
+ARTIFACTS = ("drift_report_html", "quality_report_html", "serving_estimator")
 _ENCODER = msgspec.json.Encoder()
 T = TypeVar("T", contract.Card, contract.Prediction)
 
@@ -187,6 +194,9 @@ class Snapshot:
     sources: list[contract.SourceFetch]
     artifacts: dict[str, bytes]
     gauges: list[GaugeValue]
+    on_demand: OnDemandModel | None  # the serving model with team state; None if not published
+    serving: contract.ServingDescriptor | None
+    pre_kickoff: dict[str, contract.PreKickoffPrediction]
     responses: ResponseCache = field(compare=False)
 
     @property
@@ -205,7 +215,7 @@ class Snapshot:
         key: object,
         build: Callable[[], tuple[bytes, int]],
         route: str,
-        raw: tuple[str, bytes],
+        raw: tuple[str, bytes] | None,
         media_type: bytes = b"application/json",
         source: str = "precomputed",
     ) -> tuple[CachedResponse, bool]:
@@ -371,6 +381,18 @@ def load_snapshot(
         else None
     )
     cards = MatchIndex(table("cards", contract.Card), _region_yield(region_roi))
+    serving, on_demand = None, None
+    if "serving_model" in documents and "serving_estimator" in artifacts and "team_state" in tables:
+        serving = msgspec.json.decode(documents["serving_model"], type=contract.ServingDescriptor)
+        estimator = ServingModel(msgspec.to_builtins(serving), artifacts.pop("serving_estimator"))
+        upcoming = tables.get("upcoming_features", pl.DataFrame())
+        on_demand = OnDemandModel(
+            estimator,
+            tables["team_state"],
+            upcoming,
+            feature_odds(table("odds_history", contract.OddsQuote)),
+            aliases=shared_aliases(),
+        )
     quality = table("quality", contract.QualityRow)
     sources = table("sources", contract.SourceFetch)
     evaluation = table("model_evaluation", contract.EvaluationRow)
@@ -393,5 +415,31 @@ def load_snapshot(
         sources=sources,
         artifacts=artifacts,
         gauges=_gauges(cards, quality, region_roi, drift_summary, sources, model, manifest),
+        on_demand=on_demand,
+        serving=serving,
+        pre_kickoff={p.match_id: p for p in table("pre_kickoff_predictions", contract.PreKickoffPrediction)},
         responses=ResponseCache(cache_entries, cache_bytes),
     )
+
+
+@functools.cache
+def shared_aliases():
+    """The alias tables, read once per process (they are package data)."""
+    return merged_aliases()
+
+
+def feature_odds(quotes: list[contract.OddsQuote]) -> dict[str, tuple[tuple[float, float, float], str]]:
+    """Per match, the football-data pre-match price its market features were computed from
+    (``lib.features.market``'s book order), for on-demand requests about published fixtures."""
+    rank = {book: k for k, book in enumerate(PRE_MATCH_PREFERENCE)}
+    best: dict[str, contract.OddsQuote] = {}
+    for quote in quotes:
+        if quote.source != "football-data" or quote.timing != "pre" or quote.book not in rank:
+            continue
+        held = best.get(quote.match_id)
+        if held is None or rank[quote.book] < rank[held.book]:
+            best[quote.match_id] = quote
+    return {
+        match_id: ((q.odds_home, q.odds_draw, q.odds_away), f"football-data:{q.book}")
+        for match_id, q in best.items()
+    }

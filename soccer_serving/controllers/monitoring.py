@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from typing import Annotated
 
+import msgspec
 import numpy as np
 from litestar import Controller, MediaType, Request, Response, get
 from litestar.di import Provide
 from litestar.exceptions import NotFoundException
+from litestar.params import Parameter
 
 from soccer_serving.problems import PROTECTED_ERRORS, documented
 from soccer_serving.reloader import Publications
@@ -26,6 +29,7 @@ from soccer_serving.schemas import (
     ModelLabel,
     QualityView,
     SystemStatus,
+    TaskStatus,
 )
 from soccer_serving.snapshot import Snapshot
 
@@ -297,3 +301,16 @@ class MonitoringController(Controller):
             stale=[item.name for item in view.items if item.status != "ok"],
         )
         return fresh(body)
+
+    @get(
+        "/task_status/{task_id:str}",
+        summary="State of an asynchronous prediction task: pending, running, done (with result) or failed",
+        responses=documented(404, *PROTECTED_ERRORS),
+    )
+    async def task_status(
+        self, request: Request, task_id: Annotated[str, Parameter(max_length=64)]
+    ) -> Response[TaskStatus]:
+        state = await request.app.state.tasks.status(task_id)
+        if state is None:
+            raise NotFoundException(f"no task {task_id!r} (unknown, or its result expired)")
+        return fresh(msgspec.convert(state, TaskStatus))

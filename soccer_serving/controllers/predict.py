@@ -8,19 +8,30 @@ with ``limit``/``offset``; ``total`` counts every match that passed the filters.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import Annotated
 
 import msgspec
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Request, Response, get, post
 from litestar.di import Provide
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import NotFoundException, TooManyRequestsException
 from litestar.params import Parameter
 
 from soccer_assets.storage.contract import Card
+from soccer_serving.on_demand import RequestProblem
+from soccer_serving.predicting import (
+    published_match,
+    request_key,
+    requested_matches,
+    require_model,
+    validate_requests,
+)
 from soccer_serving.problems import PROTECTED_ERRORS, documented
 from soccer_serving.queries import LeagueCode, MatchFilter, StatusFilter, page_param
-from soccer_serving.responses import ENCODER, cached, snapshot_of
+from soccer_serving.responses import ENCODER, cached, fresh, metrics_of, snapshot_of
 from soccer_serving.schemas import (
+    BatchPrediction,
+    BatchRequest,
     CardsPage,
     LatestOdds,
     MatchesPage,
@@ -28,12 +39,16 @@ from soccer_serving.schemas import (
     ModelInfo,
     OddsHistory,
     OddsPage,
+    OnDemandPrediction,
     PrecomputedPrediction,
     PredictionsPage,
+    PredictRequest,
     Provenance,
     RegionRoiList,
+    TaskAccepted,
 )
 from soccer_serving.snapshot import MatchIndex, Snapshot
+from soccer_serving.tasks import QueueFull
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 5000  # also bounded by SOCCER_API_MAX_PAGE_SIZE
@@ -54,6 +69,10 @@ Team = Annotated[
 Limit = Annotated[int, Parameter(ge=1, le=MAX_LIMIT, description="page size")]
 Offset = Annotated[int, Parameter(ge=0, le=10_000_000, description="rows to skip")]
 MatchId = Annotated[str, Parameter(max_length=200, description="e.g. E0_2026-05-02_arsenal_fulham")]
+Explain = Annotated[
+    bool, Parameter(description="add the top feature contributions where the family has them")
+]
+Top = Annotated[int, Parameter(ge=1, le=20, description="contributions per outcome")]
 
 
 def _page(request: Request, limit: int, offset: int) -> tuple[int, int]:
@@ -353,4 +372,101 @@ class PredictController(Controller):
                 ),
                 0,
             ),
+        )
+
+    # -- on demand (scored in this process by the serving model) ----------------------------
+
+    @post(
+        "/",
+        status_code=200,
+        sync_to_thread=False,
+        summary="Score any match: league, two teams, optional date and odds (a cup tie, a what-if)",
+        responses=documented(422, *PROTECTED_ERRORS),
+    )
+    def predict(
+        self,
+        request: Request,
+        snapshot: Snapshot,
+        data: PredictRequest,
+        explain: Explain = False,
+        top: Top = 5,
+    ) -> Response[OnDemandPrediction]:
+        require_model(snapshot)
+
+        def build() -> tuple[bytes, int]:
+            started = time.perf_counter()
+            body = requested_matches(snapshot, [data], explain, top)[0]
+            metrics_of(request).served_predictions("on_demand", 0, time.perf_counter() - started)
+            return ENCODER.encode(body), 1
+
+        key = (
+            "predict",
+            snapshot.serving.version if snapshot.serving else None,
+            request_key(data),
+            explain,
+            top,
+        )
+        return cached(request, snapshot, key, build, source="on_demand")
+
+    @post(
+        "/batch",
+        status_code=200,
+        sync_to_thread=False,
+        summary="Score up to SOCCER_API_BATCH_MAX matches in one call",
+        responses=documented(422, *PROTECTED_ERRORS),
+    )
+    def batch(
+        self, request: Request, snapshot: Snapshot, data: BatchRequest, top: Top = 5
+    ) -> Response[BatchPrediction]:
+        _check_batch(request, data)
+        started = time.perf_counter()
+        items = requested_matches(snapshot, data.items, data.explain, top, field_prefix="items")
+        metrics_of(request).served_predictions("batch", len(items), time.perf_counter() - started)
+        return fresh(BatchPrediction(publication_id=snapshot.publication_id, items=items))
+
+    @post(
+        "/async",
+        status_code=202,
+        summary="Queue a batch; poll GET /monitoring/task_status/{task_id} for the result",
+        responses=documented(422, *PROTECTED_ERRORS),
+    )
+    async def submit(
+        self, request: Request, snapshot: Snapshot, data: BatchRequest
+    ) -> Response[TaskAccepted]:
+        _check_batch(request, data)
+        validate_requests(snapshot, data.items, field_prefix="items")  # a bad name fails now, not later
+        try:
+            task_id = await request.app.state.tasks.submit(msgspec.to_builtins(data))
+        except QueueFull as exc:
+            raise TooManyRequestsException(
+                f"the task queue is full: {exc}", headers={"Retry-After": "5"}
+            ) from None
+        body = TaskAccepted(
+            task_id=task_id, status="pending", status_url=f"/monitoring/task_status/{task_id}"
+        )
+        return fresh(body, status_code=202)
+
+    @get(
+        "/{match_id:str}",
+        sync_to_thread=False,
+        summary="One match now: upcoming scored by the serving model, finished as predicted before kickoff",
+        responses=documented(404, *PROTECTED_ERRORS),
+    )
+    def match(
+        self, request: Request, snapshot: Snapshot, match_id: MatchId, explain: Explain = True, top: Top = 5
+    ) -> Response[OnDemandPrediction]:
+        def build() -> tuple[bytes, int]:
+            started = time.perf_counter()
+            body = published_match(snapshot, match_id, explain, top)
+            metrics_of(request).served_predictions("on_demand", 0, time.perf_counter() - started)
+            return ENCODER.encode(body), 1
+
+        return cached(request, snapshot, ("match", match_id, explain, top), build, source="on_demand")
+
+
+def _check_batch(request: Request, data: BatchRequest) -> None:
+    limit = request.app.state.settings.batch_max
+    if len(data.items) > limit:
+        raise RequestProblem(
+            "items", f"{len(data.items)} requests; a batch takes at most {limit} (SOCCER_API_BATCH_MAX)"
         )

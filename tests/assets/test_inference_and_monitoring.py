@@ -67,7 +67,7 @@ def replay(model_platform, mirror, football_data_dir):
     return platform, full
 
 
-def test_predict_publish_then_score_and_react(replay, mirror):
+def test_predict_publish_then_score_and_react(replay, mirror, tmp_path):
     platform, full_season = replay
     assert run_job(platform, TRAINING_JOB).success
     inference = run_job(platform, INFERENCE_JOB)
@@ -166,3 +166,18 @@ def test_predict_publish_then_score_and_react(replay, mirror):
     assert run_job(platform, INFERENCE_JOB).success
     assert (platform.table("predictions")["model_alias"] == "champion").all()
     assert json.loads(store.read_artifact("model_info"))["alias"] == "champion"
+
+    # the API answers a finished match with what was predicted before kickoff, whatever came later
+    from tests.serving.conftest import api_process
+
+    played = upcoming.filter(pl.col("match_id").is_in(list(scored_ids)))
+    before = played.row(0, named=True)
+    with api_process(platform.settings.storage_url, tmp_path) as api, api.client() as client:
+        answer = client.get(f"/predict/{before['match_id']}").json()
+    assert answer["source"] == "logged_before_kickoff" and answer["status"] == "finished"
+    assert [answer["prob_home"], answer["prob_draw"], answer["prob_away"]] == pytest.approx(
+        [before["prob_home"], before["prob_draw"], before["prob_away"]], abs=1e-12
+    )
+    assert answer["predicted_at"].startswith("2026-03-19T12:00:00")
+    later = platform.table("predictions").filter(pl.col("match_id") == before["match_id"])
+    assert later.height == 1 and later["prob_home"][0] != pytest.approx(before["prob_home"], abs=1e-6)

@@ -30,6 +30,7 @@ class ApiClient(HttpUser):
         self.client.headers["X-API-Key"] = KEY
         cards = self.client.get("/predict/cards", params={"limit": 5000}, name="/predict/cards [all]").json()
         self.match_ids = [c["match_id"] for c in cards["items"]] or ["none"]
+        self.matches = self.client.get("/predict/matches", params={"limit": 5000}).json()["items"]
         self.etag = None
 
     @task(10)
@@ -53,6 +54,12 @@ class ApiClient(HttpUser):
                 r.success()
             else:
                 r.failure(f"status {r.status_code}")
+
+    @task(3)
+    def what_if(self) -> None:
+        match = random.choice(self.matches)
+        body = {"league": match["league"], "home_team": match["home_team"], "away_team": match["away_team"]}
+        self.client.post("/predict", json=body, name="POST /predict")
 
     @task(2)
     def monitoring(self) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.assets.conftest import model_platform  # noqa: F401 - the model pipeline, for promotion tests
 from tests.conftest import REPO_ROOT
 
 BIN = Path(sys.executable).parent

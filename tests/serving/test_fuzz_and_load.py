@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 
 import pytest
@@ -14,17 +15,35 @@ from tests.serving.conftest import API_KEY, BIN
 pytestmark = pytest.mark.slow
 
 
-def test_schemathesis_finds_nothing(api, tmp_path):
+def _schemathesis(api, tmp_path, *selection: str, workers: int = 2) -> str:
     command = [
         BIN / "schemathesis", "run", f"{api.url}/schema/openapi.json",
-        "--checks", "all", "--max-examples", "40", "--workers", "2",
-        "--header", f"X-API-Key: {API_KEY}", "--seed", "1",
-        "--report", "junit", "--report-dir", str(tmp_path),
+        "--max-examples", "40", "--workers", str(workers), "--header", f"X-API-Key: {API_KEY}", "--seed", "1",
+        *selection,
     ]  # fmt: skip
     done = subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=tmp_path)
     assert done.returncode == 0, done.stdout[-6000:]
-    assert "No issues found" in done.stdout
-    assert "16 selected" in done.stdout  # every read endpoint was fuzzed
+    # every generated case passed every check (warnings such as "no 2xx for random ids" are not findings)
+    counts = re.search(r"(\d+) generated, (\d+) passed", done.stdout)
+    assert counts and counts.group(1) == counts.group(2) and int(counts.group(1)) >= 100, done.stdout[-3000:]
+    return done.stdout
+
+
+def test_schemathesis_finds_nothing(api, tmp_path):
+    reads = _schemathesis(api, tmp_path, "--checks", "all", "--include-method", "GET")
+    assert "18 selected" in reads  # every GET endpoint, the on-demand one and task status included
+    # POST bodies name teams: a schema-valid name that is no team of the league is a 422 by design
+    # (with the closest names), so "valid data accepted" cannot hold there; every other check does
+    # (fuzzing phase, one worker: schemathesis' coverage phase for request bodies trips an internal
+    # CPython 3.11 ast error in hypothesis here, a failure of the tool and not a finding)
+    writes = _schemathesis(
+        api,
+        tmp_path,
+        "--checks", "all", "--exclude-checks", "positive_data_acceptance", "--include-method", "POST",
+        "--phases", "examples,fuzzing",
+        workers=1,
+    )  # fmt: skip
+    assert "3 selected" in writes
 
 
 def test_locust_load_without_failures(api, tmp_path):

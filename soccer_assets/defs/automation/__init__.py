@@ -15,8 +15,11 @@ INFERENCE_JOB = "inference_job"
 def build_defs(settings: Settings) -> dg.Definitions:
     inference_job = dg.define_asset_job(
         INFERENCE_JOB,
-        selection=dg.AssetSelection.groups("inference", "monitoring", "publishing"),
-        description="Predict with the model in use, build cards, backtest, monitor and publish.",
+        # features and splits are rebuilt first: predicting from features of yesterday's results would
+        # call a match upcoming that has been played (no tuning here: that is the training job's)
+        selection=dg.AssetSelection.groups("features", "inference", "monitoring", "publishing")
+        | dg.AssetSelection.assets("time_splits"),
+        description="Refresh features, predict with the model in use, cards, backtest, monitor, publish.",
     )
     weekly_retrain = dg.ScheduleDefinition(
         name="weekly_retrain_schedule",
