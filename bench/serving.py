@@ -140,7 +140,7 @@ def wrk(
         script.write(_lua(requests, headers))
     command = [
         "wrk",
-        "-t2",
+        f"-t{min(2, connections)}",  # wrk needs at least one connection per thread
         f"-c{connections}",
         f"-d{max(1, int(seconds))}s",
         "--latency",
@@ -297,6 +297,13 @@ def main() -> int:
         ]
         plans |= {name: (requests, headers) for name, requests, headers in compute_rows}
         rows += [measure(api, name, requests, headers) for name, requests, headers in compute_rows]
+        # the latency of one prediction with nobody else waiting (no queueing behind other clients)
+        connections = args.connections
+        args.connections = 1
+        single = [(f"{name} (1 connection)", requests, headers) for name, requests, headers in compute_rows]
+        plans |= {name: (requests, headers) for name, requests, headers in single}
+        rows += [measure(api, name, requests, headers) for name, requests, headers in single]
+        args.connections = connections
     for row in rows:
         requests, _ = plans[row["endpoint"]]
         with server(

@@ -106,6 +106,13 @@ class ServingModel:
             self._booster = xgboost.Booster()
             self._booster.load_model(bytearray(estimator))
             self._booster.set_param({"nthread": 1})  # one request, one core: threads only cost here
+            # A base margin replaces the trees' base score. Passing it through XGBoost costs as much as
+            # the prediction itself (a proxy DMatrix per call), so the base score is measured once here
+            # and swapped for the market margin in numpy: the same sum, a fraction of the time.
+            probe = np.zeros((1, len(self.features)))
+            with_base = self._booster.inplace_predict(probe, predict_type="margin")
+            with_zero = self._booster.inplace_predict(probe, base_margin=np.zeros((1, 3)), predict_type="margin")
+            self._base_score = np.asarray(with_base, dtype=np.float64) - np.asarray(with_zero, dtype=np.float64)
         elif fmt == "lightgbm-text":
             import lightgbm
 
@@ -128,7 +135,11 @@ class ServingModel:
     def _raw_probabilities(self, X: np.ndarray) -> np.ndarray:
         margin = self._margin(X)
         if self._format == "xgboost-json":
-            probs = self._booster.inplace_predict(X, base_margin=margin)
+            if margin is None:
+                probs = self._booster.inplace_predict(X)
+            else:
+                trees = np.asarray(self._booster.inplace_predict(X, predict_type="margin"), dtype=np.float64)
+                probs = softmax(trees - self._base_score + margin)
         elif self._format == "lightgbm-text":
             if margin is None:
                 probs = self._booster.predict(X, num_threads=1)
