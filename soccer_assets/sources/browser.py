@@ -66,7 +66,8 @@ class BrowserFetcher:
 
     executable_path: str = "/usr/bin/chromium"
     cdp_url: str | None = None
-    timeout_s: float = 30.0
+    timeout_s: float = 30.0  # per page load
+    launch_timeout_s: float = 60.0  # starting or reaching the browser: slow on a busy machine
     retries: int = 2
     backoff_s: float = 2.0
     min_interval_s: float = 5.0
@@ -83,13 +84,13 @@ class BrowserFetcher:
         try:
             if self.cdp_url:
                 self._browser = self._playwright.chromium.connect_over_cdp(
-                    self.cdp_url, timeout=self.timeout_s * 1000
+                    self.cdp_url, timeout=self.launch_timeout_s * 1000
                 )
             else:
                 self._browser = self._playwright.chromium.launch(
                     executable_path=self.executable_path,
                     args=list(CHROMIUM_ARGS),
-                    timeout=self.timeout_s * 1000,
+                    timeout=self.launch_timeout_s * 1000,
                 )
             self._context = self._browser.new_context()
         except Exception:
