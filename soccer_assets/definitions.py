@@ -21,6 +21,7 @@ from soccer_assets.defs import (
     training,
     whoscored,
 )
+from soccer_assets.defs.progress import LOGGER_NAME, soccer_progress
 from soccer_assets.resources import build_resources
 from soccer_assets.settings import Settings
 
@@ -36,7 +37,11 @@ warnings.filterwarnings("ignore", category=dg.BetaWarning)
 def build_definitions(settings: Settings) -> dg.Definitions:
     return dg.Definitions.merge(
         *(domain.build_defs(settings) for domain in DOMAINS),
-        dg.Definitions(resources=build_resources(settings)),
+        dg.Definitions(
+            resources=build_resources(settings),
+            # console stays the default; `soccer run` selects the terminal progress logger instead
+            loggers={"console": dg.colored_console_logger, LOGGER_NAME: soccer_progress},
+        ),
     )
 
 

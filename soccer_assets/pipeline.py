@@ -7,6 +7,7 @@ code location against a Dagster instance, so every run shows up in ``dagster dev
 
 from __future__ import annotations
 
+import json
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -72,10 +73,15 @@ def run_ingestion(
     log: Callable[[str], None] = print,
     run_config: dict[str, Any] | None = None,
 ) -> RunSummary:
-    """Fetch every configured league-season, then rebuild fixtures and the canonical tables."""
+    """Fetch every configured league-season, then rebuild fixtures and the canonical tables.
+
+    Says once what each league gave: the seasons fetched, each unpublished season (404) once,
+    and a league nothing was published for in one line.
+    """
     summary = RunSummary()
     results_job = defs.resolve_job_def(RAW_RESULTS_JOB)
     for league in settings.leagues:
+        fetched, missing = [], []
         for season in settings.seasons:
             key = partition_key(league, season)
             result = results_job.execute_in_process(
@@ -87,10 +93,17 @@ def run_ingestion(
                 log(f"  {league} {season.label}: FAILED (see run {result.run_id})")
             elif _materialized(result, "raw_football_data"):
                 summary.fetched.append(f"{league}/{season.code}")
-                log(f"  {league} {season.label}: fetched")
+                fetched.append(season.label)
             else:
                 summary.missing.append(f"{league}/{season.code}")
-                log(f"  {league} {season.label}: not published (404)")
+                missing.append(season.label)
+        if missing and not fetched:
+            log(f"  {league}: nothing published for any of the {len(missing)} seasons asked (404)")
+            continue
+        if fetched:
+            log(f"  {league}: {len(fetched)} season(s) fetched, {fetched[0]}..{fetched[-1]}")
+        for label in missing:
+            log(f"  {league} {label}: not published (404)")
     result = defs.resolve_job_def(CANONICAL_JOB).execute_in_process(
         instance=instance, raise_on_error=False, run_config=run_config
     )
@@ -146,18 +159,22 @@ def run_all(
     instance: dg.DagsterInstance,
     log: Callable[[str], None] = print,
     run_config: dict[str, Any] | None = None,
+    ingestion_run_config: dict[str, Any] | None = None,
+    train: bool = True,
 ) -> PipelineResult:
     """What ``soccer run`` does: ingest, the Fonbet line, training, then inference to the publication.
 
     Stops at the first failed stage after ingestion (Fonbet excepted: without it the cards
-    use football-data's pre-match prices).
+    use football-data's pre-match prices). ``train=False`` predicts with the model in use.
+    ``ingestion_run_config`` (default ``run_config``) is used for the many partition runs.
     """
     from soccer_assets.defs.automation import INFERENCE_JOB
     from soccer_assets.defs.odds.automation import FONBET_JOB
     from soccer_assets.defs.training import TRAINING_JOB
 
-    log("== ingest football-data.co.uk")
-    result = PipelineResult(run_ingestion(defs, settings, instance, log=log, run_config=run_config))
+    log(f"== ingest football-data.co.uk from {settings.football_data_url}")
+    partitions = ingestion_run_config if ingestion_run_config is not None else run_config
+    result = PipelineResult(run_ingestion(defs, settings, instance, log=log, run_config=partitions))
     if not result.ingestion.ok:
         return result
     log(f"== Fonbet line from {settings.fonbet_url}")
@@ -165,7 +182,7 @@ def run_all(
     result.stages.append(StageResult("fonbet", odds.success, odds.run_id, odds.failed_checks))
     if not odds.success:
         log("   Fonbet unavailable: cards fall back to football-data pre-match odds")
-    for job in (TRAINING_JOB, INFERENCE_JOB):
+    for job in (TRAINING_JOB, INFERENCE_JOB) if train else (INFERENCE_JOB,):
         log(f"== {job} (preset {settings.training_preset})" if job == TRAINING_JOB else f"== {job}")
         stage = run_job(defs, job, instance, run_config)
         result.stages.append(stage)
@@ -175,8 +192,21 @@ def run_all(
     return result
 
 
-def publication_summary(defs: dg.Definitions) -> dict[str, Any]:
-    """What the main command prints: predicted matches, value bets, backtest yield, quality."""
+def _backtest_row(rows: list[dict[str, Any]], strategy: str) -> dict[str, Any]:
+    row = next((r for r in rows if r["strategy"] == strategy), None)
+    if row is None:  # no bet of that kind: said as 0, not left out
+        return {"bets": 0, "yield": None, "yield_ci": None, "hit_rate": None}
+    return {
+        "bets": row["bets"],
+        "yield": round(row["yield"], 4),
+        "yield_ci": [round(row["yield_ci_low"], 4), round(row["yield_ci_high"], 4)],
+        "hit_rate": round(row["hit_rate"], 4),
+    }
+
+
+def publication_summary(defs: dg.Definitions, settings: Settings | None = None) -> dict[str, Any]:
+    """What the main command prints: the serving model and why, predicted matches, value bets,
+    both backtests, quality, leagues the model could not predict."""
     from soccer_assets.storage.published import PublishedStore
 
     store = PublishedStore(defs.resources["storage"].blobstore())
@@ -185,25 +215,34 @@ def publication_summary(defs: dg.Definitions) -> dict[str, Any]:
         return {"published": False}
     cards = store.read_table("cards", manifest)
     upcoming = cards.filter(pl.col("status") == "upcoming")
-    roi = store.read_table("region_roi", manifest).filter(pl.col("level") == "overall")
+    roi = store.read_table("region_roi", manifest).filter(pl.col("level") == "overall").to_dicts()
+    has_card = "model_info" in manifest.datasets
+    card = json.loads(store.read_artifact("model_info", manifest)) if has_card else {}
+    alias = manifest.model.get("alias")
+    why = (
+        "champion (signed off)"
+        if alias == "champion"
+        else "candidate: no champion yet (sign one off with `soccer promote`)"
+    )
+    trained = set(card.get("train_leagues") or [])
+    configured = set(settings.leagues) if settings else set()
     summary: dict[str, Any] = {
         "published": manifest.publication_id,
         "model": manifest.model,
+        "serving": f"{manifest.model.get('name')} v{manifest.model.get('version')}, {why}",
         "upcoming_predicted": upcoming.height,
         "upcoming_value_bets": int(upcoming["value_outcome"].is_not_null().sum()),
         "upcoming_with_odds": int(upcoming["odds_source"].is_not_null().sum()),
-        "backtest": {
-            row["strategy"]: {
-                "bets": row["bets"],
-                "yield": round(row["yield"], 4),
-                "yield_ci": [round(row["yield_ci_low"], 4), round(row["yield_ci_high"], 4)],
-                "hit_rate": round(row["hit_rate"], 4),
-            }
-            for row in roi.to_dicts()
-        },
+        "backtest": {strategy: _backtest_row(roi, strategy) for strategy in ("all_picks", "value_bets")},
     }
+    if trained:
+        summary["leagues_without_training_data"] = sorted(configured - trained)
+        summary["untrained_leagues_predicted"] = sorted(
+            set(upcoming.filter(~pl.col("league_trained"))["league"].unique().to_list())
+        )
     if "quality" in manifest.datasets:
-        overall = store.read_table("quality", manifest).filter(pl.col("scope") == "overall")
+        quality = store.read_table("quality", manifest)
+        overall = quality.filter((pl.col("scope") == "overall") & (pl.col("source") == "model"))
         summary["quality"] = (
             {k: round(v, 4) if isinstance(v, float) else v for k, v in overall.row(0, named=True).items()}
             if overall.height

@@ -9,11 +9,13 @@ own ``Settings`` instead of mutating the environment.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from soccer_assets.config import EnvReader, SettingsError, environment
+from soccer_assets.lib.leagues import LEAGUES
+from soccer_assets.lib.models.presets import FAMILIES, PRESETS
 from soccer_assets.lib.seasons import Season, last_seasons, parse_season_list
 
 DEFAULT_FOOTBALL_DATA_URL = "https://www.football-data.co.uk/"
@@ -21,18 +23,24 @@ DEFAULT_LEAGUES: tuple[str, ...] = ("E0", "D1", "F1", "I1", "SP1")
 DEFAULT_SEASON_COUNT = 12
 DEFAULT_STORAGE_DIR = "var/store"
 DEFAULT_MLFLOW_DIR = "var/mlflow"
-DEFAULT_MODEL_FAMILIES: tuple[str, ...] = ("xgboost", "lightgbm", "hgb", "logreg")
+DEFAULT_MODEL_FAMILIES: tuple[str, ...] = FAMILIES
+# MLflow tracking stores a URI may name (a plain path is a local file store)
+MLFLOW_STORE_SCHEMES = (
+    "sqlite",
+    "http",
+    "https",
+    "file",
+    "postgresql",
+    "postgresql+psycopg2",
+    "mysql",
+    "databricks",
+)
+__all__ = ["Settings", "SettingsError"]
 
 # Fonbet's public pre-match line (events/listBase, Russian names, the full market scope);
 # the 2019 generation served /line/currentLine/ru with the same content in a flat layout.
 DEFAULT_FONBET_URL = "https://line-lb51.bk6bba-resources.com/events/listBase?lang=ru&scopeMarket=1600"
 DEFAULT_BROWSER_PATH = "/usr/bin/chromium"
-
-ENV_PREFIX = "SOCCER_"
-
-
-def _split(value: str) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(v.strip() for v in value.split(",") if v.strip()))
 
 
 @dataclass(frozen=True)
@@ -110,77 +118,76 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, today: dt.date | None = None) -> Settings:
-        env = os.environ if env is None else env
-        get = lambda name: (env.get(ENV_PREFIX + name) or "").strip() or None  # noqa: E731
+        """Settings from ``env``, or from the settings file + process environment when None.
+
+        Every value is checked here, once: a bad one raises SettingsError naming it.
+        """
+        read = EnvReader(environment() if env is None else env)
         today = today or dt.date.today()
-        storage = get("STORAGE_URL") or DEFAULT_STORAGE_DIR
-        if not storage.startswith("s3://"):
+        storage = read.text("STORAGE_URL", DEFAULT_STORAGE_DIR)
+        if storage.startswith("s3://"):
+            read.url("STORAGE_URL", None, schemes=("s3",))
+        else:
             storage = str(Path(storage).expanduser().resolve())
-        leagues = _split(get("LEAGUES") or ",".join(DEFAULT_LEAGUES))
-        if not leagues:
-            raise ValueError("SOCCER_LEAGUES names no league")
-        seasons_env = get("SEASONS")
-        seasons = parse_season_list(seasons_env) if seasons_env else last_seasons(DEFAULT_SEASON_COUNT, today)
+        seasons = read.parsed(
+            "SEASONS",
+            last_seasons(DEFAULT_SEASON_COUNT, today),
+            parse_season_list,
+            "expected season codes like 2324,2425 or a range like 1415-2526",
+        )
+        tracking = read.text("MLFLOW_TRACKING_URI", _local_sqlite_uri(DEFAULT_MLFLOW_DIR))
+        if "://" in tracking:
+            read.url("MLFLOW_TRACKING_URI", None, schemes=MLFLOW_STORE_SCHEMES, need_host=False)
+        textfile = read.text("PROMETHEUS_TEXTFILE", "var/metrics/soccer.prom")
+        if not textfile.endswith(".prom"):
+            raise read.fail("PROMETHEUS_TEXTFILE", textfile, "node-exporter only reads files ending in .prom")
         return cls(
-            football_data_url=get("FOOTBALL_DATA_URL") or DEFAULT_FOOTBALL_DATA_URL,
-            leagues=leagues,
+            football_data_url=read.url("FOOTBALL_DATA_URL", DEFAULT_FOOTBALL_DATA_URL)
+            or DEFAULT_FOOTBALL_DATA_URL,
+            leagues=read.choices("LEAGUES", DEFAULT_LEAGUES, LEAGUES, "league code"),
             seasons=tuple(seasons),
             storage_url=storage,
-            s3_endpoint_url=get("S3_ENDPOINT_URL"),
-            s3_region=get("S3_REGION"),
-            http_timeout_s=float(get("HTTP_TIMEOUT") or 30.0),
-            http_retries=int(get("HTTP_RETRIES") or 4),
-            http_backoff_s=float(get("HTTP_BACKOFF") or 1.0),
-            mlflow_tracking_uri=get("MLFLOW_TRACKING_URI") or _local_sqlite_uri(DEFAULT_MLFLOW_DIR),
-            mlflow_artifact_uri=get("MLFLOW_ARTIFACT_URI")
-            or str(Path(DEFAULT_MLFLOW_DIR, "artifacts").resolve()),
-            mlflow_experiment=get("MLFLOW_EXPERIMENT") or "soccer-1x2",
-            mlflow_ui_url=get("MLFLOW_UI_URL"),
-            model_name=get("MODEL_NAME") or "soccer-1x2",
-            training_preset=get("TRAINING_PRESET") or "production",
-            model_families=_split(get("MODEL_FAMILIES") or ",".join(DEFAULT_MODEL_FAMILIES)),
-            use_market_features=_flag(get("USE_MARKET_FEATURES"), True),
-            test_seasons=int(get("TEST_SEASONS") or 1),
-            calibration_seasons=int(get("CALIBRATION_SEASONS") or 1),
-            gate_tolerance=float(get("GATE_TOLERANCE") or 0.002),
-            gate_floor_tolerance=float(get("GATE_FLOOR_TOLERANCE") or 0.02),
-            gate_min_matches=int(get("GATE_MIN_MATCHES") or 300),
-            predict_untrained_leagues=_flag(get("PREDICT_UNTRAINED_LEAGUES"), False),
-            auto_promote=_flag(get("AUTO_PROMOTE"), False),
-            n_jobs=int(get("N_JOBS") or 1),
-            seed=int(get("SEED") or 0),
-            value_threshold_pp=float(get("VALUE_THRESHOLD_PP") or 5.0),
-            retrain_min_new_matches=int(get("RETRAIN_MIN_NEW_MATCHES") or 50),
-            drift_share_threshold=float(get("DRIFT_SHARE_THRESHOLD") or 0.3),
-            drift_window_days=int(get("DRIFT_WINDOW_DAYS") or 60),
-            prometheus_textfile=str(Path(get("PROMETHEUS_TEXTFILE") or "var/metrics/soccer.prom").resolve()),
-            alert_webhook_url=get("ALERT_WEBHOOK_URL"),
-            automation_on=_flag(get("AUTOMATION"), True),
-            as_of=_utc(get("AS_OF")),
-            fonbet_url=get("FONBET_URL") or DEFAULT_FONBET_URL,
-            whoscored_url=get("WHOSCORED_URL"),
-            whoscored_stages=_stages(get("WHOSCORED_STAGES") or ""),
-            browser_cdp_url=get("BROWSER_CDP_URL"),
-            browser_path=get("BROWSER_PATH") or DEFAULT_BROWSER_PATH,
-            min_request_interval_s=float(get("MIN_REQUEST_INTERVAL") or 5.0),
+            s3_endpoint_url=read.url("S3_ENDPOINT_URL", None),
+            s3_region=read.optional("S3_REGION"),
+            http_timeout_s=read.number("HTTP_TIMEOUT", 30.0, minimum=0.1),
+            http_retries=read.integer("HTTP_RETRIES", 4, minimum=0),
+            http_backoff_s=read.number("HTTP_BACKOFF", 1.0, minimum=0.0),
+            mlflow_tracking_uri=tracking,
+            mlflow_artifact_uri=read.text(
+                "MLFLOW_ARTIFACT_URI", str(Path(DEFAULT_MLFLOW_DIR, "artifacts").resolve())
+            ),
+            mlflow_experiment=read.text("MLFLOW_EXPERIMENT", "soccer-1x2"),
+            mlflow_ui_url=read.url("MLFLOW_UI_URL", None),
+            model_name=read.text("MODEL_NAME", "soccer-1x2"),
+            training_preset=read.choice("TRAINING_PRESET", "production", PRESETS),
+            model_families=read.choices("MODEL_FAMILIES", DEFAULT_MODEL_FAMILIES, FAMILIES, "model family"),
+            use_market_features=read.flag("USE_MARKET_FEATURES", True),
+            test_seasons=read.integer("TEST_SEASONS", 1, minimum=1),
+            calibration_seasons=read.integer("CALIBRATION_SEASONS", 1, minimum=1),
+            gate_tolerance=read.number("GATE_TOLERANCE", 0.002),
+            gate_floor_tolerance=read.number("GATE_FLOOR_TOLERANCE", 0.02),
+            gate_min_matches=read.integer("GATE_MIN_MATCHES", 300, minimum=1),
+            predict_untrained_leagues=read.flag("PREDICT_UNTRAINED_LEAGUES", False),
+            auto_promote=read.flag("AUTO_PROMOTE", False),
+            n_jobs=read.integer("N_JOBS", 1, minimum=1),
+            seed=read.integer("SEED", 0),
+            value_threshold_pp=read.number("VALUE_THRESHOLD_PP", 5.0, minimum=0.0, maximum=100.0),
+            retrain_min_new_matches=read.integer("RETRAIN_MIN_NEW_MATCHES", 50, minimum=1),
+            drift_share_threshold=read.number("DRIFT_SHARE_THRESHOLD", 0.3, minimum=0.0, maximum=1.0),
+            drift_window_days=read.integer("DRIFT_WINDOW_DAYS", 60, minimum=1),
+            prometheus_textfile=str(Path(textfile).resolve()),
+            alert_webhook_url=read.url("ALERT_WEBHOOK_URL", None),
+            automation_on=read.flag("AUTOMATION", True),
+            as_of=read.moment("AS_OF"),
+            fonbet_url=read.url("FONBET_URL", DEFAULT_FONBET_URL) or DEFAULT_FONBET_URL,
+            whoscored_url=read.url("WHOSCORED_URL", None),
+            whoscored_stages=read.parsed(
+                "WHOSCORED_STAGES", (), _stages, "expected LEAGUE:STAGE_ID pairs, e.g. E0:18685"
+            ),
+            browser_cdp_url=read.url("BROWSER_CDP_URL", None, schemes=("http", "https", "ws", "wss")),
+            browser_path=read.text("BROWSER_PATH", DEFAULT_BROWSER_PATH),
+            min_request_interval_s=read.number("MIN_REQUEST_INTERVAL", 5.0, minimum=0.0),
         )
-
-
-def _flag(value: str | None, default: bool) -> bool:
-    if value is None:
-        return default
-    if value.lower() in ("1", "true", "yes", "on"):
-        return True
-    if value.lower() in ("0", "false", "no", "off"):
-        return False
-    raise ValueError(f"expected a boolean (true/false), got {value!r}")
-
-
-def _utc(value: str | None) -> dt.datetime | None:
-    if value is None:
-        return None
-    moment = dt.datetime.fromisoformat(value)
-    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
 
 
 def _local_sqlite_uri(folder: str) -> str:
@@ -190,9 +197,9 @@ def _local_sqlite_uri(folder: str) -> str:
 def _stages(value: str) -> tuple[tuple[str, int], ...]:
     """``"E0:18685,D1:18688"`` -> ``(("E0", 18685), ("D1", 18688))``."""
     stages = []
-    for item in _split(value):
+    for item in (v.strip() for v in value.split(",") if v.strip()):
         league, _, stage = item.partition(":")
         if not league or not stage.strip().isdigit():
-            raise ValueError(f"SOCCER_WHOSCORED_STAGES: expected LEAGUE:STAGE_ID, got {item!r}")
+            raise ValueError(f"{item!r} is not LEAGUE:STAGE_ID")
         stages.append((league.strip(), int(stage)))
     return tuple(stages)

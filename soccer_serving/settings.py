@@ -9,19 +9,17 @@ in ``repr`` or in any response.
 from __future__ import annotations
 
 import ipaddress
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from soccer_assets.config import EnvReader, SettingsError, environment
 from soccer_assets.settings import DEFAULT_STORAGE_DIR
+
+__all__ = ["ApiSettings", "RateLimit", "SettingsError"]
 
 DEFAULT_MAX_PUBLICATION_AGE_S = 30 * 3600  # the publication's freshness policy (fail window)
 PERIODS = {"second": 1, "minute": 60, "hour": 3600}
-
-
-class SettingsError(ValueError):
-    """A setting has a value the API cannot run with; the message names the variable."""
 
 
 @dataclass(frozen=True)
@@ -66,40 +64,31 @@ class ApiSettings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ApiSettings:
-        env = os.environ if env is None else env
-
-        def get(name: str) -> str | None:
-            return (env.get(name) or "").strip() or None
-
-        storage = get("SOCCER_STORAGE_URL") or DEFAULT_STORAGE_DIR
+        """From ``env``, or from the settings file + process environment when None."""
+        env = environment() if env is None else env
+        read = EnvReader(env)
+        storage = read.text("STORAGE_URL", DEFAULT_STORAGE_DIR)
         if not storage.startswith("s3://"):
             storage = str(Path(storage).expanduser().resolve())
         return cls(
             storage_url=storage,
-            s3_endpoint_url=get("SOCCER_S3_ENDPOINT_URL"),
-            s3_region=get("SOCCER_S3_REGION"),
-            api_keys=_keys(get("SOCCER_API_KEYS"), get("SOCCER_API_KEYS_FILE")),
-            metrics_token=get("SOCCER_API_METRICS_TOKEN"),
-            cors_origins=_origins(get("SOCCER_API_CORS_ORIGINS")),
-            rate_limit=RateLimit.parse(get("SOCCER_API_RATE_LIMIT") or "600/minute"),
-            trusted_proxies=_networks(get("SOCCER_API_TRUSTED_PROXIES")),
-            reload_s=_number("SOCCER_API_RELOAD_S", get("SOCCER_API_RELOAD_S"), 5.0, minimum=0.1),
-            max_publication_age_s=_number(
-                "SOCCER_API_MAX_PUBLICATION_AGE_S",
-                get("SOCCER_API_MAX_PUBLICATION_AGE_S"),
-                DEFAULT_MAX_PUBLICATION_AGE_S,
-                minimum=1,
+            s3_endpoint_url=read.url("S3_ENDPOINT_URL", None),
+            s3_region=read.optional("S3_REGION"),
+            api_keys=_keys(read.optional("API_KEYS"), read.optional("API_KEYS_FILE")),
+            metrics_token=read.optional("API_METRICS_TOKEN"),
+            cors_origins=_origins(read.optional("API_CORS_ORIGINS")),
+            rate_limit=RateLimit.parse(read.text("API_RATE_LIMIT", "600/minute")),
+            trusted_proxies=_networks(read.optional("API_TRUSTED_PROXIES")),
+            reload_s=read.number("API_RELOAD_S", 5.0, minimum=0.1),
+            max_publication_age_s=read.number(
+                "API_MAX_PUBLICATION_AGE_S", DEFAULT_MAX_PUBLICATION_AGE_S, minimum=1
             ),
-            cache_max_entries=int(
-                _number("SOCCER_API_CACHE_ENTRIES", get("SOCCER_API_CACHE_ENTRIES"), 4096, minimum=0)
-            ),
-            max_page_size=int(
-                _number("SOCCER_API_MAX_PAGE_SIZE", get("SOCCER_API_MAX_PAGE_SIZE"), 5000, minimum=1)
-            ),
-            batch_max=int(_number("SOCCER_API_BATCH_MAX", get("SOCCER_API_BATCH_MAX"), 500, minimum=1)),
-            task_queue=int(_number("SOCCER_API_TASK_QUEUE", get("SOCCER_API_TASK_QUEUE"), 100, minimum=1)),
-            task_ttl_s=_number("SOCCER_API_TASK_TTL_S", get("SOCCER_API_TASK_TTL_S"), 3600, minimum=1),
-            redis_url=_redis_url(get("SOCCER_REDIS_URL")),
+            cache_max_entries=read.integer("API_CACHE_ENTRIES", 4096, minimum=0),
+            max_page_size=read.integer("API_MAX_PAGE_SIZE", 5000, minimum=1),
+            batch_max=read.integer("API_BATCH_MAX", 500, minimum=1),
+            task_queue=read.integer("API_TASK_QUEUE", 100, minimum=1),
+            task_ttl_s=read.number("API_TASK_TTL_S", 3600, minimum=1),
+            redis_url=read.url("REDIS_URL", None, schemes=("redis", "rediss", "unix")),
         )
 
 
@@ -138,21 +127,3 @@ def _networks(value: str | None) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6
         except ValueError:
             raise SettingsError(f"SOCCER_API_TRUSTED_PROXIES: {item!r} is not an address or CIDR") from None
     return tuple(networks)
-
-
-def _redis_url(value: str | None) -> str | None:
-    if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
-        raise SettingsError(f"SOCCER_REDIS_URL={value!r}: expected redis://host:port/db")
-    return value
-
-
-def _number(name: str, value: str | None, default: float, minimum: float) -> float:
-    if value is None:
-        return default
-    try:
-        number = float(value)
-    except ValueError:
-        raise SettingsError(f"{name}={value!r}: expected a number") from None
-    if not number >= minimum:
-        raise SettingsError(f"{name}={value!r}: must be at least {minimum}")
-    return number

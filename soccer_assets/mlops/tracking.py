@@ -6,7 +6,9 @@ data version; Optuna trials are nested runs under it (``mlflow.parentRunId`` tag
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import io
 import json
 import math
 import os
@@ -27,6 +29,9 @@ from soccer_assets.lib.models.tuning import TrialRecord
 from soccer_assets.mlops.contract import MODEL_ARTIFACT, PROBABILITY_COLUMNS
 from soccer_assets.mlops.pyfunc import SoccerModel
 
+# MLflow 3's UI opens an experiment in its GenAI view unless the experiment says it is classic ML
+EXPERIMENT_KIND_TAG = "mlflow.experimentKind"
+CLASSIC_ML = "custom_model_development"
 PIP_REQUIREMENTS = ["numpy", "pandas", "scipy", "scikit-learn", "xgboost-cpu", "lightgbm", "mlflow"]
 
 
@@ -63,13 +68,17 @@ class Tracker:
     def _find_or_create(self, name: str) -> str:
         found = self.client.get_experiment_by_name(name)
         if found is not None:
+            if found.tags.get(EXPERIMENT_KIND_TAG) != CLASSIC_ML:
+                self.client.set_experiment_tag(found.experiment_id, EXPERIMENT_KIND_TAG, CLASSIC_ML)
             return found.experiment_id
         location = None
         if self.artifact_uri:
             location = self.artifact_uri.rstrip("/") + f"/{name}"
             if "://" not in location:
                 os.makedirs(location, exist_ok=True)
-        return self.client.create_experiment(name, artifact_location=location)
+        return self.client.create_experiment(
+            name, artifact_location=location, tags={EXPERIMENT_KIND_TAG: CLASSIC_ML}
+        )
 
     @contextmanager
     def parent_run(
@@ -140,7 +149,8 @@ class Tracker:
         signature = infer_signature(sample, output)
         mlflow.set_tracking_uri(self.tracking_uri)
         mlflow.set_registry_uri(self.tracking_uri)
-        with mlflow.start_run(run_id=run_id):
+        # MLflow prints "Successfully registered model ..." to stderr itself: said by our own metadata
+        with mlflow.start_run(run_id=run_id), contextlib.redirect_stderr(io.StringIO()):
             info = mlflow.pyfunc.log_model(
                 name=artifact,
                 python_model=SoccerModel(model),

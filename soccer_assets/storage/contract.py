@@ -297,6 +297,9 @@ class ModelCard(Struct):
     train_seasons: list[str] | None = None
     calibration_seasons: list[str] | None = None
     test_seasons: list[str] | None = None
+    train_leagues: list[str] | None = None  # the leagues its training rows came from
+    serving_fit_seasons: list[str] | None = None  # the serving refit's fit and calibration seasons
+    serving_calibration_seasons: list[str] | None = None
     temperature: float | None = None
     features: list[str] | None = None
     evaluation: list[EvaluationRow] | None = None

@@ -149,3 +149,20 @@ def test_the_gate_judges_a_first_model_against_floors_and_wants_evidence():
     thin = candidate_gate(good[:100], None, 0.002, floors=[Floor("m", market[:100], 0.02)], min_matches=300)
     assert not thin.passed and "only 100 holdout matches" in thin.reason
     assert "candidate's" in candidate_gate(good, market, 0.002, in_use="candidate").reason
+
+
+def test_tuning_progress_says_trial_k_of_n_best_so_far_and_time_left_without_flooding():
+    from soccer_assets.lib.models.progress import TrialProgress
+    from soccer_assets.lib.models.tuning import TrialRecord
+
+    now, lines = [0.0], []
+    progress = TrialProgress("xgboost", 5, lines.append, every_s=5.0, clock=lambda: now[0])
+    for seconds, loss in [(2, 0.99), (2, 0.97), (2, None), (2, 0.98), (2, 0.96)]:
+        now[0] += seconds
+        progress(TrialRecord("xgboost", 0, "COMPLETE" if loss else "PRUNED", {}, loss, [], seconds))
+    # trial 1 at t=2, trial 4 at t=8 (5 s after the last line), trial 5 (the last) at t=10
+    assert lines == [
+        "xgboost: trial 1/5, best CV log loss 0.9900, about 8 s left",
+        "xgboost: trial 4/5, best CV log loss 0.9700, about 2 s left",
+        "xgboost: trial 5/5, best CV log loss 0.9600, 10 s in all",
+    ]

@@ -105,7 +105,8 @@ def build_ingestion_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         try:
             fetched = _fetch_or_fail(football_data, url)
         except SourceNotFound as exc:
-            context.log.warning(
+            # an expected answer (a season not out yet, a gap in a mirror): the observation records it
+            context.log.info(
                 f"{league} {season.label} is not published at {url} (HTTP {exc.status}); partition left empty"
             )
             context.log_event(

@@ -11,6 +11,7 @@ from soccer_assets.defs.plots import calibration_plot_markdown
 from soccer_assets.defs.policies import refresh_after_checks
 from soccer_assets.lib.evaluation import ALL, base_rates, evaluate, forecasts_frame
 from soccer_assets.lib.metrics import score
+from soccer_assets.lib.models.progress import TrialProgress
 from soccer_assets.lib.models.selection import select_best
 from soccer_assets.lib.models.training import fit_final, fit_serving, prepare
 from soccer_assets.lib.models.tuning import tune
@@ -141,6 +142,12 @@ def build_training_assets(settings: Settings) -> list[dg.AssetsDefinition]:
             tracker = mlflow.tracker()
             data_version = frame_fingerprint(match_features)
             tags = _run_tags(context, data_version, family=family_name, preset=preset.name)
+            progress = TrialProgress(family_name, n_trials, context.log.info)
+
+            def on_trial(record) -> None:
+                tracker.log_trial(parent, record, tags)
+                progress(record)
+
             with tracker.parent_run(f"tune-{family_name}", tags) as parent:
                 result = tune(
                     family_name,
@@ -152,7 +159,7 @@ def build_training_assets(settings: Settings) -> list[dg.AssetsDefinition]:
                     preset=preset,
                     seed=settings.seed,
                     n_jobs=settings.n_jobs,
-                    on_trial=lambda record: tracker.log_trial(parent, record, tags),
+                    on_trial=on_trial,
                 )
                 tracker.log(
                     parent,

@@ -111,8 +111,12 @@ class ServingModel:
             # and swapped for the market margin in numpy: the same sum, a fraction of the time.
             probe = np.zeros((1, len(self.features)))
             with_base = self._booster.inplace_predict(probe, predict_type="margin")
-            with_zero = self._booster.inplace_predict(probe, base_margin=np.zeros((1, 3)), predict_type="margin")
-            self._base_score = np.asarray(with_base, dtype=np.float64) - np.asarray(with_zero, dtype=np.float64)
+            with_zero = self._booster.inplace_predict(
+                probe, base_margin=np.zeros((1, 3)), predict_type="margin"
+            )
+            self._base_score = np.asarray(with_base, dtype=np.float64) - np.asarray(
+                with_zero, dtype=np.float64
+            )
         elif fmt == "lightgbm-text":
             import lightgbm
 

@@ -21,28 +21,10 @@ from sklearn.preprocessing import StandardScaler
 
 from soccer_assets.lib.models.anchoring import MarketAnchored, market_columns
 
-FAMILIES: tuple[str, ...] = ("xgboost", "lightgbm", "hgb", "logreg")
+# the names live apart so that settings can validate them without importing the libraries
+from soccer_assets.lib.models.presets import FAMILIES, PRESETS, Preset  # noqa: E402
 
-
-@dataclass(frozen=True)
-class Preset:
-    name: str
-    trials: int
-    max_estimators: int
-    cv_folds: int
-
-    @classmethod
-    def named(cls, name: str) -> Preset:
-        try:
-            return PRESETS[name]
-        except KeyError:
-            raise ValueError(f"unknown training preset {name!r}; choose from {sorted(PRESETS)}") from None
-
-
-PRESETS: dict[str, Preset] = {
-    "production": Preset("production", trials=20, max_estimators=600, cv_folds=3),
-    "smoke": Preset("smoke", trials=2, max_estimators=40, cv_folds=2),
-}
+__all__ = ["FAMILIES", "PRESETS", "Family", "Preset", "family"]
 
 
 @dataclass(frozen=True)
