@@ -99,6 +99,7 @@ class Settings:
     retrain_min_new_matches: int = 50  # data-volume sensor: new finished matches since training
     drift_share_threshold: float = 0.3  # drift sensor: share of drifted features that triggers a retrain
     drift_window_days: int = 60  # recent finished matches compared with the training reference
+    drift_cooldown_days: float = 7.0  # drift sensor: while drift persists, at most one retrain per this
     prometheus_textfile: str = "var/metrics/soccer.prom"
     alert_webhook_url: str | None = None  # run-failure alerts are POSTed here when set
     # schedules and sensors start RUNNING under the daemon; off for a quiet local UI
@@ -175,6 +176,7 @@ class Settings:
             retrain_min_new_matches=read.integer("RETRAIN_MIN_NEW_MATCHES", 50, minimum=1),
             drift_share_threshold=read.number("DRIFT_SHARE_THRESHOLD", 0.3, minimum=0.0, maximum=1.0),
             drift_window_days=read.integer("DRIFT_WINDOW_DAYS", 60, minimum=1),
+            drift_cooldown_days=read.number("DRIFT_COOLDOWN_DAYS", 7.0, minimum=0.0),
             prometheus_textfile=str(Path(textfile).resolve()),
             alert_webhook_url=read.url("ALERT_WEBHOOK_URL", None),
             automation_on=read.flag("AUTOMATION", True),

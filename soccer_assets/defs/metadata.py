@@ -67,3 +67,17 @@ def check_result(
 def join_keys(keys: Iterable[str]) -> str:
     keys = list(keys)
     return ", ".join(keys) if keys else "(none)"
+
+
+DATA_VERSION_TAG = "dagster/data_version"  # where Dagster keeps a materialization's data version
+
+
+def latest_materialization(instance: dg.DagsterInstance, asset: str) -> dg.AssetMaterialization | None:
+    event = instance.get_latest_materialization_event(dg.AssetKey(asset))
+    return event.asset_materialization if event is not None else None
+
+
+def latest_data_version(instance: dg.DagsterInstance, asset: str) -> str | None:
+    """The data version of ``asset``'s newest materialization (None before the first)."""
+    materialization = latest_materialization(instance, asset)
+    return materialization.tags.get(DATA_VERSION_TAG) if materialization is not None else None

@@ -13,6 +13,7 @@ import polars as pl
 MODEL_ARTIFACT = "model"
 HOLDOUT_ARTIFACT = "holdout_model"
 HOLDOUT_URI_TAG = "holdout_model_uri"
+MATCHES_VERSION_TAG = "matches_data_version"  # the `matches` data a version was trained on
 
 CANDIDATE = "candidate"
 CHAMPION = "champion"

@@ -66,6 +66,18 @@ class Registry:
     def version(self, version: str) -> ModelVersion:
         return self.tracker.client.get_model_version(self.model_name, str(version))
 
+    def newest_versions(self, limit: int = 20) -> list[ModelVersion]:
+        """The ``limit`` newest versions, newest first (refused ones too); [] before the first."""
+        try:
+            found = self.tracker.client.search_model_versions(
+                f"name = '{self.model_name}'", max_results=limit, order_by=["version_number DESC"]
+            )
+        except MlflowException as exc:
+            if _absent(exc):
+                return []
+            raise RegistryUnavailable(f"the model registry at {self.tracker.tracking_uri}: {exc}") from exc
+        return sorted(found, key=lambda v: int(v.version), reverse=True)
+
     def model_in_use(self) -> tuple[str, ModelVersion] | None:
         """The champion, else the candidate (with the alias that was used), else None."""
         for alias in (CHAMPION, CANDIDATE):

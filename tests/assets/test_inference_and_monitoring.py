@@ -16,6 +16,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from soccer_assets.defs.automation import INFERENCE_JOB
 from soccer_assets.defs.ingestion.automation import CANONICAL_JOB
+from soccer_assets.defs.metadata import latest_data_version
 from soccer_assets.defs.training import TRAINING_JOB
 from soccer_assets.defs.training.promotion import PROMOTION_JOB
 from soccer_assets.lib.cards import EDGE_COLUMNS, VALUE_COLUMNS
@@ -40,6 +41,15 @@ def _sensor(platform: Platform, name: str):
     return next(s for s in platform.defs.sensors if s.name == name)
 
 
+def _queue(platform: Platform, request: dg.RunRequest) -> dg.DagsterRun:
+    """What the daemon does with a sensor's request: a run of the training job that has not
+    finished (a queued run needs a remote origin, which an in-process test has none of)."""
+    job = platform.defs.resolve_job_def(TRAINING_JOB)
+    return platform.instance.create_run_for_job(
+        job, tags={**job.tags, **request.tags}, status=dg.DagsterRunStatus.NOT_STARTED
+    )
+
+
 def _evaluate(platform: Platform, name: str, cursor: str | None = None):
     """One tick of a sensor against the test's real instance; returns the result and the new cursor."""
     with dg.build_sensor_context(
@@ -50,6 +60,14 @@ def _evaluate(platform: Platform, name: str, cursor: str | None = None):
     ) as context:
         result = _sensor(platform, name).evaluate_tick(context)
         return result, result.cursor
+
+
+def _weekly_tick(platform: Platform):
+    schedule = next(s for s in platform.defs.schedules if s.name == "weekly_retrain_schedule")
+    with dg.build_schedule_context(
+        instance=platform.instance, resources=platform.defs.resources, scheduled_execution_time=None
+    ) as context:
+        return schedule.evaluate_tick(context)
 
 
 @pytest.fixture
@@ -140,17 +158,16 @@ def test_predict_publish_then_score_and_react(replay, mirror, tmp_path):
     assert samples[("soccer_prediction_matches", "model", "overall")] == overall["matches"]
     assert not any(scope == "month" for _, _, scope in samples)  # unbounded series stay out
 
-    # data-volume sensor: enough new results since training -> one retrain, not two
-    result, context = _evaluate(platform, "retrain_on_new_matches")
-    assert [r.run_key for r in result.run_requests] == [f"new-matches-{platform.table('matches').height}"]
-    again, _ = _evaluate(platform, "retrain_on_new_matches", cursor=context)
-    assert not again.run_requests and "already requested" in again.skip_message
+    # data-volume sensor: enough new results since training -> one retrain for this data
+    matches_version = latest_data_version(platform.instance, "matches")
+    volume, _ = _evaluate(platform, "retrain_on_new_matches")
+    assert [r.run_key for r in volume.run_requests] == [f"new-matches-{matches_version}"]
 
-    # drift sensor (threshold 0 here): fires for the newest drift report only once
-    drift, drift_context = _evaluate(platform, "retrain_on_drift")
+    # drift sensor (threshold 0 here): the share crosses it, one request for that report
+    drift, drift_cursor = _evaluate(platform, "retrain_on_drift")
     assert len(drift.run_requests) == 1 and drift.run_requests[0].tags["soccer/trigger"] == "drift"
-    drift_again, _ = _evaluate(platform, "retrain_on_drift", cursor=drift_context)
-    assert not drift_again.run_requests
+    drift_again, _ = _evaluate(platform, "retrain_on_drift", cursor=drift_cursor)
+    assert not drift_again.run_requests and "already considered" in drift_again.skip_message
 
     # promotion moves the champion; the sensor asks for re-prediction exactly once
     assert not _evaluate(platform, "repredict_on_promotion")[0].run_requests  # no champion yet
@@ -181,3 +198,24 @@ def test_predict_publish_then_score_and_react(replay, mirror, tmp_path):
     assert answer["predicted_at"].startswith("2026-03-19T12:00:00")
     later = platform.table("predictions").filter(pl.col("match_id") == before["match_id"])
     assert later.height == 1 and later["prob_home"][0] != pytest.approx(before["prob_home"], abs=1e-6)
+
+    # both retrain sensors fire together: the daemon queues the first request, the second waits
+    queued = _queue(platform, volume.run_requests[0])
+    assert "still queued or running" in _evaluate(platform, "retrain_on_drift")[0].skip_message
+    # the queued run counts as the newest training: its matches are not new any more
+    assert not _evaluate(platform, "retrain_on_new_matches")[0].run_requests
+    assert "still queued or running" in _weekly_tick(platform).skip_message  # the schedule waits too
+    platform.instance.delete_run(queued.run_id)  # ... and runs it, here in this process
+    trained = platform.defs.resolve_job_def(TRAINING_JOB).execute_in_process(
+        instance=platform.instance, raise_on_error=False, tags=volume.run_requests[0].tags
+    )
+    assert trained.success
+    assert run_job(platform, INFERENCE_JOB).success  # the retrain's downstream refresh: a new drift report
+    after, _ = _evaluate(platform, "retrain_on_drift", cursor=drift_cursor)
+    assert not after.run_requests and "same drift episode" in after.skip_message
+    volume_after, _ = _evaluate(platform, "retrain_on_new_matches")
+    assert not volume_after.run_requests
+    assert (
+        "already trained on matches version" in volume_after.skip_message
+        or "0 new" in volume_after.skip_message
+    )

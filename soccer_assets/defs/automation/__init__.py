@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import dagster as dg
 
-from soccer_assets.defs.automation.sensors import build_sensors
+from soccer_assets.defs.automation.sensors import RetrainState, build_sensors
 from soccer_assets.defs.policies import schedule_status, sensor_status
 from soccer_assets.defs.training import TRAINING_JOB
+from soccer_assets.resources.mlflow import MlflowResource
 from soccer_assets.settings import Settings
 
 INFERENCE_JOB = "inference_job"
@@ -21,14 +22,22 @@ def build_defs(settings: Settings) -> dg.Definitions:
         | dg.AssetSelection.assets("time_splits"),
         description="Refresh features, predict with the model in use, cards, backtest, monitor, publish.",
     )
-    weekly_retrain = dg.ScheduleDefinition(
+
+    @dg.schedule(
         name="weekly_retrain_schedule",
         job_name=TRAINING_JOB,
         cron_schedule="0 3 * * 1",
         execution_timezone="UTC",
         default_status=schedule_status(settings),
-        description="Weekly: re-tune every family, refit, gate and evaluate.",
+        description="Weekly: re-tune every family, refit, gate and evaluate; skipped when nothing new "
+        "arrived since the last training or a training is in flight.",
     )
+    def weekly_retrain(context: dg.ScheduleEvaluationContext, mlflow: MlflowResource):
+        state = RetrainState(context.instance, TRAINING_JOB, mlflow)
+        if blocked := state.blocked():
+            return dg.SkipReason(blocked)
+        return dg.RunRequest(tags=state.tags("weekly"))
+
     # Declarative automation (the eager conditions on features, inference, monitoring and publishing)
     # is evaluated by this sensor; its status follows SOCCER_AUTOMATION like the rest.
     automation = dg.AutomationConditionSensorDefinition(

@@ -1,9 +1,14 @@
 """Sensors that keep the platform fresh without a person in the loop.
 
-- ``retrain_on_new_matches``: enough new finished matches since the model in use was trained;
-- ``retrain_on_drift``: a drift report whose drift share passes the threshold;
+- ``retrain_on_new_matches``: enough new finished matches since the newest training;
+- ``retrain_on_drift``: a drift episode began (the drift share crossed the threshold) or its
+  cool-down passed;
 - ``repredict_on_promotion``: the champion alias moved, so predictions and the publication follow;
 - ``alert_on_run_failure``: any failed run is recorded in the store, logged and optionally POSTed.
+
+Both retrain sensors (and the weekly schedule) follow :mod:`soccer_assets.lib.retrain_policy`:
+one retrain per ``matches`` data version, none while one is queued or running; the run
+queue runs at most one training at a time (``soccer/queue`` in ``dagster.yaml``).
 """
 
 import datetime as dt
@@ -12,20 +17,61 @@ import json
 import dagster as dg
 import httpx
 
+from soccer_assets.defs.metadata import latest_data_version, latest_materialization
 from soccer_assets.defs.policies import sensor_status
-from soccer_assets.mlops.contract import CHAMPION
+from soccer_assets.lib.retrain_policy import (
+    DriftEpisode,
+    TrainingRun,
+    blocker,
+    drift_decision,
+    volume_decision,
+)
+from soccer_assets.mlops.contract import CHAMPION, MATCHES_VERSION_TAG
 from soccer_assets.resources.mlflow import MlflowResource
 from soccer_assets.resources.storage import StorageResource
 from soccer_assets.settings import Settings
 
 ALERTS_ROOT = "alerts"
+MATCHES_VERSION_RUN_TAG = "soccer/matches_version"
+FINISHED_RUN_TAG = "soccer/finished_matches"
+IN_FLIGHT = [
+    dg.DagsterRunStatus.QUEUED,
+    dg.DagsterRunStatus.NOT_STARTED,
+    dg.DagsterRunStatus.STARTING,
+    dg.DagsterRunStatus.STARTED,
+]
+RECENT_RUNS = 50
 
 
-def _latest_metadata(instance: dg.DagsterInstance, asset: str) -> dict | None:
-    event = instance.get_latest_materialization_event(dg.AssetKey(asset))
-    if event is None or event.asset_materialization is None:
-        return None
-    return {k: v.value for k, v in event.asset_materialization.metadata.items()}
+class RetrainState:
+    """What one evaluation of the retrain rules reads: the data, the registry, the runs."""
+
+    def __init__(self, instance: dg.DagsterInstance, job_name: str, mlflow: MlflowResource) -> None:
+        matches = latest_materialization(instance, "matches")
+        self.matches_version = latest_data_version(instance, "matches")
+        # every row of `matches` is a finished match
+        self.finished = int(matches.metadata["dagster/row_count"].value) if matches is not None else None
+        runs = instance.get_runs(dg.RunsFilter(job_name=job_name), limit=RECENT_RUNS)
+        self.runs = [
+            TrainingRun(run.run_id, run.status in IN_FLIGHT, run.tags.get(MATCHES_VERSION_RUN_TAG))
+            for run in runs
+        ]
+        versions = mlflow.registry().newest_versions()
+        self.trained_versions = [v.tags.get(MATCHES_VERSION_TAG) for v in versions]
+        counts = [int(v.tags["finished_matches_at_training"]) for v in versions[:1]]
+        counts += [int(run.tags[FINISHED_RUN_TAG]) for run in runs if FINISHED_RUN_TAG in run.tags]
+        self.finished_at_last_training = max(counts) if counts else None
+
+    def blocked(self) -> str | None:
+        if self.matches_version is None:
+            return "matches has never been materialized"
+        return blocker(self.matches_version, self.runs, self.trained_versions)
+
+    def tags(self, trigger: str, **extra: str) -> dict[str, str]:
+        tags = {"soccer/trigger": trigger, MATCHES_VERSION_RUN_TAG: self.matches_version or "", **extra}
+        if self.finished is not None:
+            tags[FINISHED_RUN_TAG] = str(self.finished)
+        return tags
 
 
 def build_sensors(settings: Settings, training_job: str, inference_job: str) -> list[dg.SensorDefinition]:
@@ -37,43 +83,57 @@ def build_sensors(settings: Settings, training_job: str, inference_job: str) -> 
         minimum_interval_seconds=600,
         default_status=status,
         description=f"Retrain when >= {settings.retrain_min_new_matches} finished matches arrived since the "
-        "model in use was trained (cursor: the match count already acted on).",
+        "newest training; one retrain per matches data version, none while one is in flight.",
     )
     def retrain_on_new_matches(context: dg.SensorEvaluationContext, mlflow: MlflowResource):
-        meta = _latest_metadata(context.instance, "matches")
-        if meta is None:
+        state = RetrainState(context.instance, training_job, mlflow)
+        if state.finished is None:
             return dg.SkipReason("matches has never been materialized")
-        current = int(meta["dagster/row_count"])
-        in_use = mlflow.registry().model_in_use()
-        if in_use is None:
-            return dg.SkipReason("no model registered yet: the first training runs by hand or on schedule")
-        trained_on = int(in_use[1].tags.get("finished_matches_at_training", 0))
-        new = current - trained_on
-        if new < settings.retrain_min_new_matches:
-            return dg.SkipReason(f"{new} new finished matches since v{in_use[1].version} was trained")
-        if context.cursor == str(current):
-            return dg.SkipReason(f"a retrain for {current} finished matches was already requested")
-        context.update_cursor(str(current))
+        decision = volume_decision(
+            state.finished, state.finished_at_last_training, settings.retrain_min_new_matches
+        )
+        if not decision.request:
+            return dg.SkipReason(decision.reason)
+        if blocked := state.blocked():
+            return dg.SkipReason(f"{decision.reason}, but {blocked}")
         return dg.RunRequest(
-            run_key=f"new-matches-{current}",
-            tags={"soccer/trigger": "data-volume", "soccer/new_matches": str(new)},
+            run_key=f"new-matches-{state.matches_version}",
+            tags=state.tags("data-volume", **{"soccer/reason": decision.reason}),
         )
 
-    @dg.asset_sensor(
-        asset_key=dg.AssetKey("drift_report"),
+    @dg.sensor(
         name="retrain_on_drift",
         job_name=training_job,
+        minimum_interval_seconds=60,
         default_status=status,
-        description=f"Retrain when a drift report's drift share exceeds {settings.drift_share_threshold}.",
+        description=f"Retrain when the drift share crosses {settings.drift_share_threshold} from below, or "
+        f"again after {settings.drift_cooldown_days:g} days of persisting drift; one retrain per matches "
+        "data version, none while one is in flight.",
     )
-    def retrain_on_drift(context: dg.SensorEvaluationContext, asset_event: dg.EventLogEntry):
-        metadata = asset_event.asset_materialization.metadata if asset_event.asset_materialization else {}
-        share = metadata.get("drift_share")
-        if share is None or share.value <= settings.drift_share_threshold:
-            return dg.SkipReason(f"drift share {share.value if share else 'unknown'} within the threshold")
+    def retrain_on_drift(context: dg.SensorEvaluationContext, mlflow: MlflowResource):
+        event = context.instance.get_latest_materialization_event(dg.AssetKey("drift_report"))
+        if event is None or event.asset_materialization is None:
+            return dg.SkipReason("no drift report yet")
+        share = event.asset_materialization.metadata.get("drift_share")
+        episode = DriftEpisode.from_cursor(context.cursor)
+        state = RetrainState(context.instance, training_job, mlflow)
+        decision, episode = drift_decision(
+            episode,
+            report=event.run_id,
+            share=share.value if share is not None else None,
+            threshold=settings.drift_share_threshold,
+            now=settings.now(),
+            cooldown=dt.timedelta(days=settings.drift_cooldown_days),
+            blocked=state.blocked(),
+        )
+        context.update_cursor(episode.to_cursor())
+        if not decision.request:
+            return dg.SkipReason(decision.reason)
         return dg.RunRequest(
-            run_key=f"drift-{asset_event.run_id}",
-            tags={"soccer/trigger": "drift", "soccer/drift_share": f"{share.value:.3f}"},
+            run_key=f"drift-{event.run_id}",
+            tags=state.tags(
+                "drift", **{"soccer/drift_share": f"{share.value:.3f}", "soccer/reason": decision.reason}
+            ),
         )
 
     @dg.sensor(

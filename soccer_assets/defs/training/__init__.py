@@ -10,6 +10,8 @@ from soccer_assets.defs.training.promotion import promote_champion_job
 from soccer_assets.settings import Settings
 
 TRAINING_JOB = "training_job"
+# every training run carries this tag; dagster.yaml lets one such run through the queue at a time
+TRAINING_QUEUE_TAG = {"soccer/queue": "training"}
 
 
 def build_defs(settings: Settings) -> dg.Definitions:
@@ -18,6 +20,7 @@ def build_defs(settings: Settings) -> dg.Definitions:
     training_job = dg.define_asset_job(
         TRAINING_JOB,
         selection=dg.AssetSelection.groups("features", "training"),
+        tags=TRAINING_QUEUE_TAG,
         description="Features, tuning of every family, selection, final model, gate and evaluation.",
     )
     return dg.Definitions(

@@ -6,7 +6,7 @@ import dagster as dg
 import polars as pl
 
 from soccer_assets.defs.features.assets import frame_fingerprint
-from soccer_assets.defs.metadata import frame_markdown, markdown_table
+from soccer_assets.defs.metadata import frame_markdown, latest_data_version, markdown_table
 from soccer_assets.defs.plots import calibration_plot_markdown
 from soccer_assets.defs.policies import refresh_after_checks
 from soccer_assets.lib.evaluation import ALL, base_rates, evaluate, forecasts_frame
@@ -28,6 +28,7 @@ from soccer_assets.lib.splits import (
 from soccer_assets.mlops.contract import (
     HOLDOUT_ARTIFACT,
     HOLDOUT_URI_TAG,
+    MATCHES_VERSION_TAG,
     PROBABILITY_COLUMNS,
     to_model_input,
 )
@@ -301,6 +302,7 @@ def build_training_assets(settings: Settings) -> list[dg.AssetsDefinition]:
                 "trained_through": trained_through,
                 "finished_matches_at_training": int(match_features["is_finished"].sum()),
                 "data_version": data_version,
+                MATCHES_VERSION_TAG: latest_data_version(context.instance, "matches") or "",
                 "dagster_run_id": context.run_id,
                 "train_seasons": _seasons(data.train),
                 "calibration_seasons": _seasons(data.calibration),
