@@ -22,9 +22,9 @@ import msgspec
 import numpy as np
 import polars as pl
 
-from soccer_assets.lib.features.market import PRE_MATCH_PREFERENCE
 from soccer_assets.lib.leagues import region as region_of
 from soccer_assets.lib.models.serving import ServingModel
+from soccer_assets.lib.price_rule import PRE_MATCH_ORDER
 from soccer_assets.storage import contract
 from soccer_assets.storage.published import Manifest, PublishedStore, PublishedStoreError
 from soccer_serving.metrics import GaugeValue
@@ -431,7 +431,7 @@ def shared_aliases():
 def feature_odds(quotes: list[contract.OddsQuote]) -> dict[str, tuple[tuple[float, float, float], str]]:
     """Per match, the football-data pre-match price its market features were computed from
     (``lib.features.market``'s book order), for on-demand requests about published fixtures."""
-    rank = {book: k for k, book in enumerate(PRE_MATCH_PREFERENCE)}
+    rank = {book: k for k, book in enumerate(PRE_MATCH_ORDER)}
     best: dict[str, contract.OddsQuote] = {}
     for quote in quotes:
         if quote.source != "football-data" or quote.timing != "pre" or quote.book not in rank:

@@ -12,8 +12,8 @@ Strategies (stake 1 per bet):
 - ``value_bets``: every outcome whose edge over the de-vigged market exceeds the threshold.
 
 CLV = bet odds / fair closing odds - 1, where fair closing odds are 1 / the de-vigged
-closing probability of the first complete book in ``CLOSING_BOOKS`` (Pinnacle first, the
-sharpest closing line in football-data). Positive CLV means the bet beat the close.
+closing probability of the first complete book in ``price_rule.CLOSING_ORDER`` (Pinnacle
+first, the sharpest closing line in football-data). Positive CLV means the bet beat the close.
 """
 
 from __future__ import annotations
@@ -43,11 +43,11 @@ from soccer_assets.lib.pre_match_odds import (
     first_complete_book,
     valid_prices,
 )
+from soccer_assets.lib.price_rule import CLOSING_ORDER
 
 Strategy = Literal["all_picks", "value_bets"]
 STRATEGIES: tuple[Strategy, ...] = ("all_picks", "value_bets")
 SELECTION_COLUMNS: tuple[str, ...] = ("match_id", *PROB_COLUMNS, *ODDS_COLUMNS)
-CLOSING_BOOKS: tuple[str, ...] = ("ps", "avg", "b365", "bw", "iw", "wh", "vc", "lb", "bfe")
 STAKE = 1.0
 BET_COLUMNS: tuple[str, ...] = (
     "strategy", "match_id", "league", "region", "kickoff_date", "kickoff_utc",
@@ -118,7 +118,7 @@ def select_bets(
 
 
 def fair_closing_probabilities(
-    frame: pl.DataFrame, books: Sequence[str] = CLOSING_BOOKS, devig_method: devig.Method = "multiplicative"
+    frame: pl.DataFrame, books: Sequence[str] = CLOSING_ORDER, devig_method: devig.Method = "multiplicative"
 ) -> pl.DataFrame:
     """match_id, closing_source and de-vigged closing probabilities ``close_fair_<outcome>``."""
     names = tuple(f"close_{o}" for o in OUTCOMES)
@@ -154,7 +154,7 @@ def run_backtest(
     strategies: Sequence[Strategy] = STRATEGIES,
     threshold_pp: float = DEFAULT_VALUE_THRESHOLD_PP,
     devig_method: devig.Method = "multiplicative",
-    closing_books: Sequence[str] = CLOSING_BOOKS,
+    closing_books: Sequence[str] = CLOSING_ORDER,
 ) -> pl.DataFrame:
     """Every bet of every strategy, settled, with CLV.
 
@@ -175,10 +175,24 @@ def run_backtest(
 
 
 def bootstrap_yield_interval(
-    stakes: np.ndarray, profits: np.ndarray, *, n_boot: int = 2000, level: float = 0.95, seed: int = 0
+    stakes: np.ndarray,
+    profits: np.ndarray,
+    *,
+    matches: np.ndarray | None = None,
+    n_boot: int = 2000,
+    level: float = 0.95,
+    seed: int = 0,
 ) -> tuple[float, float]:
-    """Percentile bootstrap interval of yield (sum profit / sum stake), resampling bets."""
+    """Percentile bootstrap interval of yield (sum profit / sum stake).
+
+    With ``matches`` (the match of each bet) it resamples matches, not bets: two value bets on
+    one match share one result, so they are not independent, and resampling them apart would
+    narrow the interval.
+    """
     stakes, profits = np.asarray(stakes, dtype=float), np.asarray(profits, dtype=float)
+    if matches is not None and len(stakes):
+        _, match_of_bet = np.unique(np.asarray(matches), return_inverse=True)
+        stakes, profits = np.bincount(match_of_bet, stakes), np.bincount(match_of_bet, profits)
     n = len(stakes)
     if n == 0:
         return (float("nan"), float("nan"))
@@ -216,14 +230,16 @@ def summarize(
 ) -> pl.DataFrame:
     """Per strategy (and ``by`` groups): bets, turnover, profit, yield with CI, hit rate, mean CLV.
 
-    Every group is bootstrapped with the same ``seed``, so figures are reproducible run to
-    run; ``mean_clv`` averages the ``clv_bets`` bets that had a closing price.
+    Every group is bootstrapped over its matches with the same ``seed``, so figures are
+    reproducible run to run; ``mean_clv`` averages the ``clv_bets`` bets that had a closing price.
     """
     keys = ["strategy", *by]
     rows = []
     for group_key, group in bets.sort(keys).group_by(keys, maintain_order=True):
         stakes, profits = group["stake"].to_numpy(), group["profit"].to_numpy()
-        low, high = bootstrap_yield_interval(stakes, profits, n_boot=n_boot, level=level, seed=seed)
+        low, high = bootstrap_yield_interval(
+            stakes, profits, matches=group["match_id"].to_numpy(), n_boot=n_boot, level=level, seed=seed
+        )
         turnover, profit = float(stakes.sum()), float(profits.sum())
         rows.append(
             dict(zip(keys, group_key, strict=True))

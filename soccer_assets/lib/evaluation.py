@@ -19,10 +19,10 @@ from soccer_assets.lib.devig import devig
 from soccer_assets.lib.features.market import best_pre_match_odds
 from soccer_assets.lib.metrics import score
 from soccer_assets.lib.pre_match_odds import first_complete_book
+from soccer_assets.lib.price_rule import CLOSING_ORDER
 
 SOURCES = ("model", "base_rates", "market_pre", "market_close")
 OUTCOMES = ("home", "draw", "away")
-CLOSING_PREFERENCE = ("ps", "avg")
 ALL = "ALL"
 
 
@@ -34,9 +34,9 @@ def base_rates(train: pl.DataFrame) -> pl.DataFrame:
 
 
 def closing_odds(matches: pl.DataFrame) -> pl.DataFrame:
-    """``match_id, close_odds_home/draw/away, close_book`` preferring Pinnacle, else the average."""
+    """``match_id, close_odds_home/draw/away, close_book`` in ``price_rule.CLOSING_ORDER``."""
     names = tuple(f"close_odds_{o}" for o in OUTCOMES)
-    chosen = first_complete_book(matches, "close", CLOSING_PREFERENCE, names).rename({"book": "close_book"})
+    chosen = first_complete_book(matches, "close", CLOSING_ORDER, names).rename({"book": "close_book"})
     return matches.select("match_id").join(chosen, on="match_id", how="left")
 
 

@@ -13,7 +13,8 @@ import polars as pl
 
 from soccer_assets.lib import devig
 from soccer_assets.lib.football_data.columns import odds_column
-from soccer_assets.lib.pre_match_odds import FONBET, FOOTBALL_DATA_BOOKS, ODDS_COLUMNS, OUTCOMES, valid_prices
+from soccer_assets.lib.pre_match_odds import FONBET, ODDS_COLUMNS, OUTCOMES, valid_prices
+from soccer_assets.lib.price_rule import PRE_MATCH_ORDER
 
 _UTC = pl.Datetime("us", "UTC")
 HISTORY_SCHEMA: dict[str, pl.DataType] = {
@@ -32,7 +33,7 @@ TIMINGS: tuple[str, ...] = ("pre", "close")
 def _football_data_quotes(frame: pl.DataFrame) -> list[pl.DataFrame]:
     parts = []
     for timing in TIMINGS:
-        for book in FOOTBALL_DATA_BOOKS:
+        for book in PRE_MATCH_ORDER:
             columns = [odds_column(timing, book, o) for o in OUTCOMES]
             if not set(columns) <= set(frame.columns):
                 continue

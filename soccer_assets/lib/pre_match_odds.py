@@ -2,7 +2,7 @@
 
 Preference per match: the latest Fonbet snapshot captured before kickoff (when the match
 is linked), else football-data's market average (``pre_avg_*``), else the first complete
-single book in ``FOOTBALL_DATA_BOOKS``. Only prices known before kickoff are eligible:
+single book in ``price_rule.PRE_MATCH_ORDER``. Only prices known before kickoff are eligible:
 football-data ``pre_*`` columns (never ``close_*``) and Fonbet snapshots taken strictly
 before kickoff. A source counts for a match only when all three prices are valid (> 1).
 
@@ -19,11 +19,11 @@ import polars as pl
 
 from soccer_assets.lib import devig
 from soccer_assets.lib.football_data.columns import odds_column
+from soccer_assets.lib.price_rule import PRE_MATCH_ORDER
 
 OUTCOMES: tuple[str, str, str] = ("home", "draw", "away")
 ODDS_COLUMNS: tuple[str, str, str] = ("odds_home", "odds_draw", "odds_away")
 FONBET = "fonbet"
-FOOTBALL_DATA_BOOKS: tuple[str, ...] = ("avg", "ps", "b365", "bw", "iw", "wh", "vc", "lb", "bfe")
 _UTC = pl.Datetime("us", "UTC")
 SELECTED_ODDS_SCHEMA: dict[str, pl.DataType] = {
     "match_id": pl.String(),
@@ -123,7 +123,7 @@ def select_pre_match_odds(matches: pl.DataFrame, fonbet: pl.DataFrame | None = N
     (capture time for Fonbet; null for football-data, whose files carry none).
     """
     ensure_unique(matches, "matches")
-    selected = first_complete_book(matches, "pre", FOOTBALL_DATA_BOOKS).select(
+    selected = first_complete_book(matches, "pre", PRE_MATCH_ORDER).select(
         "match_id",
         *ODDS_COLUMNS,
         odds_source=pl.format("football-data:{}", "book"),

@@ -8,12 +8,13 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from soccer_assets.lib.backtest import CLOSING_BOOKS, run_backtest
+from soccer_assets.lib.backtest import run_backtest
 from soccer_assets.lib.pre_match_odds import OUTCOMES
+from soccer_assets.lib.price_rule import CLOSING_ORDER
 from tests.property.price_strategies import PRICE, probabilities
 
 RESULTS = st.sampled_from(["H", "D", "A"])
-CLOSING_COLUMNS = [f"close_{book}_{o}" for book in CLOSING_BOOKS[:3] for o in OUTCOMES]
+CLOSING_COLUMNS = [f"close_{book}_{o}" for book in CLOSING_ORDER[:3] for o in OUTCOMES]
 POST_KICKOFF = ["result", "home_goals", "away_goals", *CLOSING_COLUMNS]
 
 

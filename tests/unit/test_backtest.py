@@ -171,6 +171,21 @@ def test_interval_is_seeded_and_brackets_the_yield():
     assert np.isnan(bootstrap_yield_interval(np.array([]), np.array([]))).all()
 
 
+def test_interval_resamples_matches_not_bets():
+    rng = np.random.default_rng(11)
+    profits = np.where(rng.random(200) < 0.45, 1.2, -1.0)
+    stakes, matches = np.ones(200), np.arange(200)
+    one_bet_each = bootstrap_yield_interval(stakes, profits, matches=matches, seed=5)
+    # the same bet placed twice on every match: the same evidence, so the same interval
+    twice = bootstrap_yield_interval(
+        np.repeat(stakes, 2), np.repeat(profits, 2), matches=np.repeat(matches, 2), seed=5
+    )
+    assert twice == pytest.approx(one_bet_each)
+    # resampled as if the 400 bets were independent, the interval would shrink by about 1/sqrt(2)
+    as_bets = bootstrap_yield_interval(np.repeat(stakes, 2), np.repeat(profits, 2), seed=5)
+    assert (as_bets[1] - as_bets[0]) < 0.8 * (twice[1] - twice[0])
+
+
 def test_summaries_per_league_and_region():
     rows = finished(
         dict(match_id="e0", league="E0", probs=(0.5, 0.3, 0.2), odds=(2.0, 3.5, 4.0), result="H"),

@@ -11,15 +11,14 @@ import polars as pl
 
 from soccer_assets.lib.devig import devig, overround
 from soccer_assets.lib.pre_match_odds import first_complete_book
+from soccer_assets.lib.price_rule import PRE_MATCH_ORDER
 
-# Preference order: the market average first, then single books that cover most eras.
-PRE_MATCH_PREFERENCE = ("avg", "b365", "ps", "bw", "wh", "vc", "iw", "lb")
 OUTCOMES = ("home", "draw", "away")
 
 
 def best_pre_match_odds(frame: pl.DataFrame) -> pl.DataFrame:
     """Every match of ``frame`` with ``odds_home/draw/away`` and ``odds_book`` (null: no complete book)."""
-    chosen = first_complete_book(frame, "pre", PRE_MATCH_PREFERENCE).rename({"book": "odds_book"})
+    chosen = first_complete_book(frame, "pre", PRE_MATCH_ORDER).rename({"book": "odds_book"})
     return frame.select("match_id").join(chosen, on="match_id", how="left")
 
 
