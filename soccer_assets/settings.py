@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from soccer_assets.config import EnvReader, SettingsError, environment
+from soccer_assets.lib.cpus import usable_cpus
 from soccer_assets.lib.leagues import LEAGUES
 from soccer_assets.lib.models.presets import FAMILIES, PRESETS
 from soccer_assets.lib.seasons import Season, last_seasons, parse_season_list
@@ -80,8 +81,9 @@ class Settings:
     predict_untrained_leagues: bool = False
     # promote a candidate to champion without sign-off when a paired bootstrap says it is better
     auto_promote: bool = False
-    # threads per model fit; 1 is fastest on a shared 2-core machine (threads thrash under load)
-    n_jobs: int = 1
+    # the one cap on every native thread pool of a fit (OpenMP, BLAS, XGBoost, LightGBM);
+    # default: the CPUs this process may use (affinity and cgroup quota), not the host's cores
+    n_jobs: int = field(default_factory=usable_cpus)
     seed: int = 0
     # --- bookmaker odds and scraped sources ---
     # Full URL of Fonbet's public line JSON (see DEFAULT_FONBET_URL).
@@ -170,7 +172,7 @@ class Settings:
             gate_min_matches=read.integer("GATE_MIN_MATCHES", 300, minimum=1),
             predict_untrained_leagues=read.flag("PREDICT_UNTRAINED_LEAGUES", False),
             auto_promote=read.flag("AUTO_PROMOTE", False),
-            n_jobs=read.integer("N_JOBS", 1, minimum=1),
+            n_jobs=read.integer("N_JOBS", usable_cpus(), minimum=1),
             seed=read.integer("SEED", 0),
             value_threshold_pp=read.number("VALUE_THRESHOLD_PP", 5.0, minimum=0.0, maximum=100.0),
             retrain_min_new_matches=read.integer("RETRAIN_MIN_NEW_MATCHES", 50, minimum=1),

@@ -10,6 +10,7 @@ import polars as pl
 
 from soccer_assets.lib.features.build import feature_columns
 from soccer_assets.lib.models.calibration import CalibratedModel, fit_temperature
+from soccer_assets.lib.models.threads import native_threads
 from soccer_assets.lib.models.tuning import FoldIndex, design_matrix
 from soccer_assets.lib.models.zoo import family
 from soccer_assets.lib.splits import CALIBRATION, TEST, TRAIN, Fold
@@ -62,12 +63,13 @@ def _fit_calibrated(
     seed: int,
     n_jobs: int,
 ) -> CalibratedModel:
-    estimator = family(family_name).estimator(params, features, seed, n_jobs)
-    estimator.fit(*fit)
     X_cal, y_cal = calibrate
     if len(y_cal) == 0:
         raise ValueError("the calibration slice is empty")
-    temperature = fit_temperature(estimator.predict_proba(X_cal), y_cal)
+    estimator = family(family_name).estimator(params, features, seed, n_jobs)
+    with native_threads(n_jobs):
+        estimator.fit(*fit)
+        temperature = fit_temperature(estimator.predict_proba(X_cal), y_cal)
     return CalibratedModel(
         estimator=estimator, features=list(features), temperature=temperature, family=family_name
     )

@@ -18,6 +18,7 @@ import optuna
 import polars as pl
 
 from soccer_assets.lib.metrics import ece, log_loss
+from soccer_assets.lib.models.threads import native_threads
 from soccer_assets.lib.models.zoo import Preset, family
 
 FoldIndex = tuple[np.ndarray, np.ndarray]  # (train rows, validation rows)
@@ -120,7 +121,8 @@ def tune(
         pruner=optuna.pruners.MedianPruner(n_startup_trials=3, n_warmup_steps=0),
         study_name=f"{family_name}-{int(time.time())}",
     )
-    study.optimize(objective, n_trials=n_trials, callbacks=[record], gc_after_trial=False)
+    with native_threads(n_jobs):
+        study.optimize(objective, n_trials=n_trials, callbacks=[record], gc_after_trial=False)
     completed = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
     if not completed:
         raise RuntimeError(f"no {family_name} trial completed")
