@@ -58,6 +58,7 @@ class Settings:
     http_timeout_s: float = 30.0
     http_retries: int = 4
     http_backoff_s: float = 1.0
+    max_download_mb: float = 20.0  # a larger body is refused, never read whole into memory
     # --- model pipeline ---
     # MLflow: a tracking server URL in production; a local SQLite store by default.
     mlflow_tracking_uri: str = f"sqlite:///{DEFAULT_MLFLOW_DIR}/mlflow.db"
@@ -155,6 +156,7 @@ class Settings:
             http_timeout_s=read.number("HTTP_TIMEOUT", 30.0, minimum=0.1),
             http_retries=read.integer("HTTP_RETRIES", 4, minimum=0),
             http_backoff_s=read.number("HTTP_BACKOFF", 1.0, minimum=0.0),
+            max_download_mb=read.number("MAX_DOWNLOAD_MB", 20.0, minimum=0.001),
             mlflow_tracking_uri=tracking,
             mlflow_artifact_uri=read.text(
                 "MLFLOW_ARTIFACT_URI", str(Path(DEFAULT_MLFLOW_DIR, "artifacts").resolve())

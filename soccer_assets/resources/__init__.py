@@ -33,12 +33,14 @@ def build_resources(settings: Settings) -> dict[str, object]:
             timeout_s=settings.http_timeout_s,
             retries=settings.http_retries,
             backoff_s=settings.http_backoff_s,
+            max_download_mb=settings.max_download_mb,
         ),
         "fonbet": FonbetResource(
             url=settings.fonbet_url,
             timeout_s=settings.http_timeout_s,
             retries=settings.http_retries,
             backoff_s=settings.http_backoff_s,
+            max_download_mb=settings.max_download_mb,
             min_interval_s=settings.min_request_interval_s,
         ),
         "whoscored": WhoScoredResource(

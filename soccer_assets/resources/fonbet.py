@@ -20,6 +20,7 @@ class FonbetResource(dg.ConfigurableResource):
     retries: int = 4
     backoff_s: float = 1.0
     min_interval_s: float = 5.0
+    max_download_mb: float = 20.0
 
     def fetch(self) -> FetchResult:
         fetcher = HttpFetcher(
@@ -27,5 +28,6 @@ class FonbetResource(dg.ConfigurableResource):
             retries=self.retries,
             backoff_s=self.backoff_s,
             min_interval_s=self.min_interval_s,
+            max_bytes=int(self.max_download_mb * 2**20),
         )
         return fetcher.get(self.url)

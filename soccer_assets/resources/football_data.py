@@ -19,6 +19,7 @@ class FootballDataResource(dg.ConfigurableResource):
     timeout_s: float = 30.0
     retries: int = 4
     backoff_s: float = 1.0
+    max_download_mb: float = 20.0
 
     def results_url(self, league: str, season: Season) -> str:
         return f"{self.base_url.rstrip('/')}/mmz4281/{season.code}/{league}.csv"
@@ -27,7 +28,12 @@ class FootballDataResource(dg.ConfigurableResource):
         return f"{self.base_url.rstrip('/')}/fixtures.csv"
 
     def fetcher(self) -> HttpFetcher:
-        return HttpFetcher(timeout_s=self.timeout_s, retries=self.retries, backoff_s=self.backoff_s)
+        return HttpFetcher(
+            timeout_s=self.timeout_s,
+            retries=self.retries,
+            backoff_s=self.backoff_s,
+            max_bytes=int(self.max_download_mb * 2**20),
+        )
 
     def fetch(self, url: str) -> FetchResult:
         return self.fetcher().get(url)

@@ -43,6 +43,17 @@ def test_persistent_outage_fails_clearly_and_keeps_the_earlier_snapshot(make_pla
     assert platform.canonical().success and platform.table("matches").equals(before)
 
 
+def test_a_file_over_the_size_limit_is_refused_once_and_named(make_platform, mirror, football_data_dir):
+    platform = make_platform(max_download_mb=0.05)  # E0 2023/24 is about 170 kB
+    result = platform.fetch("E0", "2324")
+    assert not result.success
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    assert "over the 0.05 MB limit" in failure.event_specific_data.error.message
+    assert mirror.count(E0_2324) == 1  # a size refusal is not retried
+    assert platform.snapshots.history("football-data/results", "E0/2324") == []
+    assert make_platform(max_download_mb=20).fetch("E0", "2324").success
+
+
 def _bad_file_is_contained(platform, mirror, football_data_dir, bad: bytes, failed_check: str):
     before = _good_run(platform)
     mirror.overrides[E0_2324] = bad
