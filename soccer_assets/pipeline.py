@@ -21,6 +21,7 @@ from soccer_assets.defs.ingestion.automation import CANONICAL_JOB, RAW_RESULTS_J
 from soccer_assets.defs.ingestion.partitions import partition_key
 from soccer_assets.resources.storage import read_asset_table
 from soccer_assets.settings import Settings
+from soccer_assets.storage.blobstore import LocalBlobStore
 
 
 @dataclass
@@ -79,6 +80,10 @@ def run_ingestion(
     and a league nothing was published for in one line.
     """
     summary = RunSummary()
+    store = defs.resources["storage"].blobstore()
+    if isinstance(store, LocalBlobStore):
+        for path in store.sweep_temp_files():
+            log(f"removed a temporary file a killed write left behind: {path}")
     results_job = defs.resolve_job_def(RAW_RESULTS_JOB)
     for league in settings.leagues:
         fetched, missing = [], []

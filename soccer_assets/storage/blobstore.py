@@ -2,7 +2,10 @@
 
 Every write is atomic: a reader sees the old bytes or the new bytes, never a partial
 file. Locally that is a temporary file in the same folder plus ``os.replace``; on S3
-a single ``PutObject`` is atomic by itself. ``put_if_absent`` is the primitive for
+a single ``PutObject`` is atomic by itself. A write that fails (a full disk) removes its
+temporary file; one left by a killed process is removed by :meth:`LocalBlobStore.sweep_temp_files`.
+Files get the ordinary permissions of the process's umask (0644 under the usual 022), not
+the 0600 of a temporary file. ``put_if_absent`` is the primitive for
 immutable, content-addressed data: it never overwrites.
 """
 
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlparse
@@ -39,10 +43,26 @@ def _check_key(key: str) -> str:
     return key
 
 
+TEMP_SUFFIX = ".tmp"
+
+
+def _umask() -> int:
+    try:  # Linux shows it without changing it (setting it is process-wide, racing other threads)
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except OSError:
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 class LocalBlobStore:
-    def __init__(self, root: str | os.PathLike[str]):
+    def __init__(self, root: str | os.PathLike[str], file_mode: int | None = None):
         self.root = Path(root).expanduser().resolve()
         self.url = str(self.root)
+        self.file_mode = file_mode if file_mode is not None else 0o666 & ~_umask()
 
     def _path(self, key: str) -> Path:
         return self.root / _check_key(key)
@@ -52,12 +72,35 @@ class LocalBlobStore:
 
     def _write_temp(self, path: Path, data: bytes) -> str:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(tmp, self.file_mode)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
         return tmp
+
+    def sweep_temp_files(self, older_than_s: float = 3600.0) -> list[str]:
+        """Remove temporary files that a killed writer left behind; returns their paths.
+
+        Only files older than ``older_than_s``: a younger one may belong to a write in progress.
+        """
+        if not self.root.exists():
+            return []
+        cutoff = time.time() - older_than_s
+        swept = []
+        for path in self.root.rglob(f".*{TEMP_SUFFIX}"):
+            try:
+                if path.is_file() and path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    swept.append(str(path))
+            except FileNotFoundError:  # another sweeper or its writer got there first
+                continue
+        return swept
 
     def put(self, key: str, data: bytes) -> None:
         path = self._path(key)

@@ -1,6 +1,9 @@
 """Local blob store and the content-addressed snapshot store."""
 
 import datetime as dt
+import os
+import stat
+import time
 
 import pytest
 
@@ -90,3 +93,46 @@ def test_fetch_summary_counts_records_of_every_partition(tmp_path):
     summary = store.fetch_summary("football-data/results")
     assert (summary.fetches, summary.last_fetched_at) == (3, moments[1])
     assert store.fetch_summary("fonbet/line").fetches == 0
+
+
+def test_a_failed_write_leaves_no_temporary_file(tmp_path, monkeypatch):
+    store = LocalBlobStore(tmp_path)
+    store.put("a/b.bin", b"old")
+
+    def disk_full(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("os.fsync", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        store.put("a/b.bin", b"new")
+    with pytest.raises(OSError, match="No space left"):
+        store.put_if_absent("a/c.bin", b"new")
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == ["b.bin"]
+    assert store.get("a/b.bin") == b"old"
+
+
+def test_files_get_the_umask_permissions_not_those_of_a_temporary_file(tmp_path):
+    old = os.umask(0o022)
+    try:
+        LocalBlobStore(tmp_path).put("x.bin", b"1")
+        os.umask(0o027)
+        LocalBlobStore(tmp_path).put_if_absent("y.bin", b"2")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "x.bin").stat().st_mode) == 0o644
+    assert stat.S_IMODE((tmp_path / "y.bin").stat().st_mode) == 0o640
+    LocalBlobStore(tmp_path, file_mode=0o600).put("z.bin", b"3")
+    assert stat.S_IMODE((tmp_path / "z.bin").stat().st_mode) == 0o600
+
+
+def test_sweep_removes_stale_temporary_files_only(tmp_path):
+    store = LocalBlobStore(tmp_path)
+    store.put("assets/matches.parquet", b"data")
+    stale = tmp_path / "assets" / ".matches.parquet.abc123.tmp"
+    fresh = tmp_path / "assets" / ".matches.parquet.def456.tmp"
+    stale.write_bytes(b"half")
+    fresh.write_bytes(b"being written")
+    hours_ago = time.time() - 7200
+    os.utime(stale, (hours_ago, hours_ago))
+    assert store.sweep_temp_files(older_than_s=3600) == [str(stale)]
+    assert not stale.exists() and fresh.exists() and store.get("assets/matches.parquet") == b"data"
