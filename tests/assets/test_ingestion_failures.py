@@ -1,5 +1,9 @@
 """Bad input: clear failures, blocked downstream assets, earlier snapshots untouched."""
 
+import gzip
+
+import pytest
+
 from tests.assets.conftest import check_outcomes, materialized
 
 E0_2324 = "/mmz4281/2324/E0.csv"
@@ -74,6 +78,7 @@ def _bad_file_is_contained(platform, mirror, football_data_dir, bad: bytes, fail
     assert platform.table("matches").equals(before)
     rejected = platform.latest_metadata("matches")["rejected_snapshots"]
     assert history[1].sha256[:12] in rejected
+    return evaluation.metadata["failures_by_check"].value
 
 
 def test_truncated_file(make_platform, mirror, football_data_dir):
@@ -112,3 +117,45 @@ def test_first_ever_run_without_any_data_fails_with_a_hint(make_platform):
     assert not result.success
     failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
     assert "materialize raw_football_data first" in str(failure.event_specific_data)
+
+
+def _same_matches_from(platform, mirror, bad: bytes):
+    """A file that differs from the good one only in its encoding gives the same table."""
+    before = _good_run(platform)
+    mirror.overrides[E0_2324] = bad
+    fetched = platform.fetch("E0", "2324")
+    assert fetched.success and check_outcomes(fetched) == {"raw_football_data_schema": True}
+    assert len(platform.snapshots.history("football-data/results", "E0/2324")) == 2  # the bytes kept
+    assert platform.canonical().success
+    after = platform.table("matches")
+    assert after.drop("source_sha256").equals(before.drop("source_sha256"))
+    newest = platform.snapshots.history("football-data/results", "E0/2324")[-1].sha256
+    assert (after["source_sha256"] == newest).all()  # rows name the snapshot they came from
+
+
+def test_cr_only_line_endings_parse(make_platform, mirror, football_data_dir):
+    good = (football_data_dir / E0_2324.lstrip("/")).read_bytes()
+    _same_matches_from(make_platform(), mirror, good.replace(b"\r\n", b"\r"))
+
+
+def test_a_gzip_body_without_a_content_encoding_header_is_decompressed(
+    make_platform, mirror, football_data_dir
+):
+    good = (football_data_dir / E0_2324.lstrip("/")).read_bytes()
+    _same_matches_from(make_platform(), mirror, gzip.compress(good))
+
+
+@pytest.mark.parametrize("spelling", ["Арсенал", "阿森纳"])
+def test_a_team_name_in_another_script_rejects_the_file_naming_the_team(
+    make_platform, mirror, football_data_dir, spelling
+):
+    # not transliterated into the table: the ratings would take it for a new team
+    good = (football_data_dir / E0_2324.lstrip("/")).read_bytes()
+    bad = good.replace(b",Arsenal,", f",{spelling},".encode())
+    reason = _bad_file_is_contained(make_platform(), mirror, football_data_dir, bad, "parsable")
+    assert spelling in reason and "not written in Latin letters" in reason
+
+
+def test_bytes_that_are_not_text_are_kept_and_rejected(make_platform, mirror, football_data_dir):
+    garbage = bytes(range(256)) * 40 + b"\x81\x8d\x8f\x90\x9d\r\n"  # not UTF-8, not Windows-1252
+    _bad_file_is_contained(make_platform(), mirror, football_data_dir, garbage, "readable_csv")

@@ -1,7 +1,8 @@
 """Read a football-data.co.uk CSV into an all-string polars frame.
 
-Handles the byte-level quirks of the real files: an optional UTF-8 BOM, CRLF line
-endings, padding rows made only of commas, and trailing unnamed columns. Values stay
+Handles the byte-level quirks of the real files: an optional UTF-8 BOM, CRLF (or LF, or
+CR-only) line endings, a gzip-compressed body (recognised by its magic bytes, served by a
+misconfigured proxy), padding rows made only of commas, and trailing unnamed columns. Values stay
 strings here; typing happens in ``parse`` after validation, so that a bad cell is
 reported by the schema instead of silently becoming null.
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zlib
 
 import polars as pl
 
@@ -21,12 +23,34 @@ class CsvFormatError(ValueError):
     """The bytes are not a readable football-data CSV (empty, ragged, undecodable)."""
 
 
-def decode(data: bytes) -> str:
-    """Decode bytes, dropping a UTF-8 BOM. Falls back to cp1252 for legacy files."""
+GZIP_MAGIC = b"\x1f\x8b"
+MAX_DECOMPRESSED_BYTES = 256 * 2**20  # a season file is well under 1 MB: more is a bomb
+
+
+def _gunzip(data: bytes) -> bytes:
+    inflater = zlib.decompressobj(wbits=31)  # gzip framing
     try:
-        return data.decode("utf-8-sig")
+        out = inflater.decompress(data, MAX_DECOMPRESSED_BYTES)
+    except zlib.error as exc:
+        raise CsvFormatError(f"the body starts like gzip but does not decompress: {exc}") from exc
+    if inflater.unconsumed_tail:
+        raise CsvFormatError(f"gzip body inflates to more than {MAX_DECOMPRESSED_BYTES // 2**20} MB")
+    return out
+
+
+def decode(data: bytes) -> str:
+    """Text with ``\n`` line endings: gunzipped when compressed, a UTF-8 BOM dropped,
+    cp1252 for legacy files; bytes that are neither are a ``CsvFormatError``."""
+    if data[:2] == GZIP_MAGIC:
+        data = _gunzip(data)
+    try:
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return data.decode("cp1252")
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError as exc:
+            raise CsvFormatError(f"not text (neither UTF-8 nor Windows-1252): {exc}") from exc
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def read_raw_csv(data: bytes) -> pl.DataFrame:
@@ -56,6 +80,13 @@ def check_structure(text: str) -> None:
     """Refuse truncated or ragged files with a message that says where."""
     if not text.endswith(("\n", "\r")):
         raise CsvFormatError("file does not end with a line break: the download was probably cut off")
+    try:
+        _check_rows(text)
+    except csv.Error as exc:
+        raise CsvFormatError(f"not a CSV file: {exc}") from exc
+
+
+def _check_rows(text: str) -> None:
     rows = csv.reader(io.StringIO(text))
     header = next(rows)
     for line_no, row in enumerate(rows, start=2):
@@ -80,7 +111,11 @@ def _drop_unnamed_empty_columns(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.drop(unnamed)
 
 
-def count_data_rows(data: bytes) -> int:
-    """Number of non-blank data rows (header excluded), without parsing values."""
-    lines = decode(data).splitlines()
+def count_data_rows(data: bytes) -> int | None:
+    """Number of non-blank data rows (header excluded), without parsing values; None when the
+    bytes are not text (the snapshot is kept all the same, and its check says why)."""
+    try:
+        lines = decode(data).splitlines()
+    except CsvFormatError:
+        return None
     return sum(1 for line in lines[1:] if line.strip().strip(","))

@@ -29,12 +29,13 @@ class LoadedFile:
         return self.rows is not None
 
 
-def _unreadable(name: str, exc: Exception) -> LoadedFile:
+def _unreadable(name: str, exc: Exception, check: str = "readable_csv") -> LoadedFile:
+    """A file the reader or the parser refused: one failure that says why."""
     report = ValidationReport(
         schema=name,
         rows=0,
         failures=1,
-        by_check=[{"column": "<file>", "check": "readable_csv", "count": 1, "example": str(exc)}],
+        by_check=[{"column": "<file>", "check": check, "count": 1, "example": str(exc)}],
     )
     return LoadedFile(report=report, rows=None)
 
@@ -49,7 +50,10 @@ def load_results(data: bytes, *, league: str, season: Season) -> LoadedFile:
     report = validate(raw_results_schema(raw.columns, league=league, season=season), raw, RAW_SAMPLE_COLUMNS)
     if not report.passed:
         return LoadedFile(report=report, rows=None)
-    return LoadedFile(report=report, rows=parse_results(raw, season.code))
+    try:
+        return LoadedFile(report=report, rows=parse_results(raw, season.code))
+    except ValueError as exc:
+        return _unreadable(schema_name, exc, check="parsable")
 
 
 def load_fixtures(data: bytes) -> LoadedFile:
@@ -61,4 +65,7 @@ def load_fixtures(data: bytes) -> LoadedFile:
     report = validate(raw_fixtures_schema(raw.columns), raw, RAW_SAMPLE_COLUMNS[:4])
     if not report.passed:
         return LoadedFile(report=report, rows=None)
-    return LoadedFile(report=report, rows=parse_fixtures(raw))
+    try:
+        return LoadedFile(report=report, rows=parse_fixtures(raw))
+    except ValueError as exc:
+        return _unreadable("raw_fixtures", exc, check="parsable")

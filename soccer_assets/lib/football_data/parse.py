@@ -8,6 +8,8 @@ stacks into one table.
 
 from __future__ import annotations
 
+import unicodedata
+
 import polars as pl
 
 from soccer_assets.lib.football_data.columns import (
@@ -75,9 +77,23 @@ def _kickoff_columns(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _check_latin(name: str) -> None:
+    """football-data.co.uk spells every team in ASCII Latin letters. A name in another script
+    would become a new team for the ratings and the features (they key on the name), so the
+    file is refused, naming the team."""
+    foreign = sorted({ch for ch in name if ch.isalpha() and not unicodedata.name(ch, "").startswith("LATIN")})
+    if foreign:
+        raise ValueError(
+            f"team name {name!r} is not written in Latin letters ({''.join(foreign)}), unlike every "
+            "other football-data.co.uk file"
+        )
+
+
 def _match_id_column(frame: pl.DataFrame) -> pl.DataFrame:
     """Vectorised ``identity.match_id``: slug each distinct name once, then concatenate."""
     names = pl.concat([frame["home_team"], frame["away_team"]]).unique().to_list()
+    for name in names:
+        _check_latin(name)
     slugs = {name: team_slug(name) for name in names}
     home = pl.col("home_team").replace_strict(slugs, return_dtype=pl.String)
     away = pl.col("away_team").replace_strict(slugs, return_dtype=pl.String)
