@@ -5,6 +5,7 @@ Commands:
   soccer ingest         fetch every configured league-season and fixtures.csv, build the tables
   soccer promote        sign off a model version as champion (who and why are recorded)
   soccer serve          the HTTP API over the published store
+  soccer ui             the web app (Gradio) over the HTTP API
   soccer dagster-dev    the Dagster UI on this project's instance (schedules and sensors stopped)
   soccer mlflow-ui      the MLflow UI on this project's tracking store
   soccer serve-mirror   serve a local copy of the data sources over HTTP
@@ -180,6 +181,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return serve(args.host, args.port, args.workers, args.log_level)
 
 
+def cmd_ui(args: argparse.Namespace) -> int:
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    from soccer_ui.settings import UiSettings  # gradio is imported only by this command
+
+    settings = UiSettings.from_env()
+    from soccer_ui.app import serve as serve_ui
+
+    return serve_ui(settings, args.host, args.port)
+
+
 class _Stopping(Exception):
     """Ctrl-C or SIGTERM reached a supervising command."""
 
@@ -350,6 +361,14 @@ def _parser() -> argparse.ArgumentParser:
         help="uvicorn's",
     )
     serve.set_defaults(func=cmd_serve)
+    ui = sub.add_parser(
+        "ui",
+        help="the web app over the HTTP API (SOCCER_UI_API_URL)",
+        description="Serve the Gradio web app; it reads everything from the API with SOCCER_UI_API_KEY.",
+    )
+    ui.add_argument("--host", help="address to listen on (default SOCCER_UI_HOST or 127.0.0.1)")
+    ui.add_argument("--port", type=int, help="port (default SOCCER_UI_PORT or 7860)")
+    ui.set_defaults(func=cmd_ui)
     dagster_dev = sub.add_parser(
         "dagster-dev",
         help="the Dagster UI on this project's instance",
