@@ -52,6 +52,26 @@ def _materialized(result: dg.ExecuteInProcessResult, asset: str) -> bool:
     )
 
 
+def first_failure_reason(result: dg.ExecuteInProcessResult) -> str:
+    """One line on why a run failed: its first failed check's description, else its first
+    failed step's error, else where to look."""
+    for event in result.all_events:
+        if event.event_type_value == "ASSET_CHECK_EVALUATION" and not event.event_specific_data.passed:
+            description = (event.event_specific_data.description or "").strip()
+            if description:
+                return description.splitlines()[0]
+    for event in result.all_events:
+        if event.event_type_value == "STEP_FAILURE":
+            error = event.event_specific_data.error
+            if error is not None and error.message:
+                return (
+                    error.message.strip()
+                    .splitlines()[0]
+                    .removeprefix("dagster._core.definitions.events.Failure: ")
+                )
+    return f"see run {result.run_id}"
+
+
 def _failed_checks(result: dg.ExecuteInProcessResult) -> list[str]:
     failed = []
     for event in result.all_events:
@@ -95,7 +115,8 @@ def run_ingestion(
             summary.failed_checks += _failed_checks(result)
             if not result.success:
                 summary.failed_runs.append(f"raw_football_data[{key}]")
-                log(f"  {league} {season.label}: FAILED (see run {result.run_id})")
+                reason = first_failure_reason(result)
+                log(f"  {league} {season.label} rejected: {reason} (run {result.run_id})")
             elif _materialized(result, "raw_football_data"):
                 summary.fetched.append(f"{league}/{season.code}")
                 fetched.append(season.label)

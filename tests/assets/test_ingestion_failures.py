@@ -4,6 +4,7 @@ import gzip
 
 import pytest
 
+from soccer_assets.pipeline import quiet_run_config, run_ingestion
 from tests.assets.conftest import check_outcomes, materialized
 
 E0_2324 = "/mmz4281/2324/E0.csv"
@@ -159,3 +160,24 @@ def test_a_team_name_in_another_script_rejects_the_file_naming_the_team(
 def test_bytes_that_are_not_text_are_kept_and_rejected(make_platform, mirror, football_data_dir):
     garbage = bytes(range(256)) * 40 + b"\x81\x8d\x8f\x90\x9d\r\n"  # not UTF-8, not Windows-1252
     _bad_file_is_contained(make_platform(), mirror, football_data_dir, garbage, "readable_csv")
+
+
+def test_soccer_ingest_says_why_a_file_was_rejected_in_one_line(make_platform, mirror, football_data_dir):
+    platform = make_platform(("E0",), ("2324", "2425"))
+    good = (football_data_dir / E0_2324.lstrip("/")).read_bytes()
+    mirror.overrides[E0_2324] = good[: len(good) // 2]
+    lines: list[str] = []
+    summary = run_ingestion(
+        platform.defs,
+        platform.settings,
+        platform.instance,
+        log=lines.append,
+        run_config=quiet_run_config("ERROR"),
+    )
+    assert not summary.ok and summary.failed_runs == ["raw_football_data[E0|2324]"]
+    rejected = [line for line in lines if "rejected" in line]
+    assert len(rejected) == 1
+    assert rejected[0].startswith(
+        "  E0 2023/24 rejected: raw_results_E0_2324: file does not end with a line break"
+    )
+    assert "download was probably cut off" in rejected[0]

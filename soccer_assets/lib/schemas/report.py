@@ -34,6 +34,9 @@ class ValidationReport:
     def summary(self) -> str:
         if self.passed:
             return f"{self.schema}: {self.rows} rows valid"
+        first = self.by_check[0] if self.by_check else {}
+        if first.get("column") == "<file>":  # the file itself was refused: its reason says it all
+            return f"{self.schema}: {first.get('example')}"
         worst = ", ".join(f"{c['check']}[{c['column']}]x{c['count']}" for c in self.by_check[:5])
         return f"{self.schema}: {self.failures} failures in {self.rows} rows ({worst})"
 
