@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import dagster as dg
 import polars as pl
@@ -40,7 +41,7 @@ def test_real_sample_through_the_graph(ingested, source_server, current_line):
     source_server.route(FONBET_PATH, current_line)
     result = run_fonbet(ingested)
     assert result.success and materialized(result) == ODDS_ASSETS
-    assert all(check_outcomes(result).values()) and len(check_outcomes(result)) == 3
+    assert all(check_outcomes(result).values()) and len(check_outcomes(result)) == 4
 
     raw = ingested.latest_metadata("raw_fonbet_line")
     assert raw["packet_version"] == 2529996195 and raw["full_packet"] is True
@@ -194,6 +195,29 @@ def test_schema_drift_blocks_downstream_and_keeps_good_data(
         .drop("last_seen_at", "snapshots")
         .equals(events_before.drop("last_seen_at", "snapshots"))
     )
+
+
+@pytest.mark.slow
+def test_an_empty_full_line_is_a_warning_with_the_counts(ingested, source_server, current_line):
+    source_server.route(FONBET_PATH, current_line)
+    assert run_fonbet(ingested).success
+    empty = json.loads(current_line)
+    empty.update(events=[], customFactors=[], eventBlocks=[], eventMiscs=[])
+    source_server.route(FONBET_PATH, json.dumps(empty).encode())
+    result = run_fonbet(ingested, "raw_fonbet_line")
+    outcomes = check_outcomes(result)
+    assert outcomes == {"raw_fonbet_line_schema": True, "raw_fonbet_line_not_empty": False}
+    assert result.success  # a warning: the snapshot is kept, nothing is blocked
+    warning = next(
+        e.event_specific_data
+        for e in result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION"
+        and e.event_specific_data.check_name.endswith("empty")
+    )
+    assert warning.severity == dg.AssetCheckSeverity.WARN
+    assert warning.metadata["events"].value == 0 and warning.metadata["quotes"].value == 0
+    assert warning.metadata["sports"].value == 68
+    assert "68 sports, 0 events and 0 quotes" in warning.description
 
 
 def test_increments_apply_on_top_of_the_full_packet(

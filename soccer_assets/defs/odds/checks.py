@@ -34,6 +34,31 @@ def build_fonbet_checks() -> list[dg.AssetChecksDefinition]:
         return check_result(loaded.report, extra={"sha256": record.sha256, "url": record.url})
 
     @dg.asset_check(
+        asset="raw_fonbet_line",
+        blocking=False,
+        description="A full line packet lists football and quotes: an empty one is valid JSON but says "
+        "Fonbet answered with nothing (an outage page, a geo-block, the wrong URL).",
+    )
+    def raw_fonbet_line_not_empty(storage: StorageResource) -> dg.AssetCheckResult:
+        record, loaded = latest_line(storage.snapshots())
+        packet = loaded.packet if loaded is not None else None
+        if record is None or packet is None:  # the schema check says why
+            return dg.AssetCheckResult(passed=True, description="no readable snapshot to look at")
+        counts = {"sports": len(packet.sports), "events": len(packet.events), "quotes": len(packet.quotes)}
+        empty = packet.is_full and (not packet.events or not packet.quotes)
+        return dg.AssetCheckResult(
+            passed=not empty,
+            severity=dg.AssetCheckSeverity.WARN,
+            metadata={**counts, "full_packet": packet.is_full, "sha256": record.sha256},
+            description=(
+                f"a full line packet with {counts['sports']} sports, {counts['events']} events and "
+                f"{counts['quotes']} quotes: Fonbet answered with an empty line"
+                if empty
+                else None
+            ),
+        )
+
+    @dg.asset_check(
         asset="fonbet_links",
         blocking=True,
         description="Links are one-to-one (no match with two events or the reverse); reports the link rate.",
@@ -72,4 +97,9 @@ def build_fonbet_checks() -> list[dg.AssetChecksDefinition]:
     def fonbet_odds_schema_valid(fonbet_odds: pl.DataFrame) -> dg.AssetCheckResult:
         return check_result(validate(fonbet_odds_schema(), fonbet_odds, ODDS_SAMPLE_COLUMNS))
 
-    return [raw_fonbet_line_schema, fonbet_links_one_to_one, fonbet_odds_schema_valid]
+    return [
+        raw_fonbet_line_schema,
+        raw_fonbet_line_not_empty,
+        fonbet_links_one_to_one,
+        fonbet_odds_schema_valid,
+    ]
