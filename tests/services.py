@@ -21,6 +21,20 @@ from pathlib import Path
 
 import boto3
 
+
+def stop_process(proc: subprocess.Popen, timeout: float = 15) -> None:
+    """SIGTERM, then SIGKILL to the whole process group (a server started with
+    ``start_new_session=True``, and its workers) when it has not ended within ``timeout``."""
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, 9)
+        proc.wait()
+
+
 S3_ACCESS_KEY = "soccer-test"
 S3_SECRET_KEY = "soccer-test-secret"
 

@@ -4,7 +4,6 @@ the running API and a real Alertmanager delivers an alert to a local webhook."""
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 import subprocess
@@ -19,6 +18,7 @@ import yaml
 
 from tests.deploy.conftest import Webhook, free_port
 from tests.deploy.tools import DEPLOY, REPO_ROOT, run, tool
+from tests.services import stop_process
 
 RULES = DEPLOY / "prometheus" / "rules.yml"
 # unit tests: minutes-scale alerts (evaluated every minute) and days-scale ones (every hour)
@@ -131,13 +131,7 @@ def service(
             time.sleep(0.2)
         yield proc
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+        stop_process(proc)
 
 
 def live_rules(folder: Path) -> Path:

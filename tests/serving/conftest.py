@@ -17,6 +17,7 @@ import pytest
 
 from tests.assets.conftest import model_platform  # noqa: F401 - the model pipeline, for promotion tests
 from tests.conftest import REPO_ROOT
+from tests.services import stop_process
 
 BIN = Path(sys.executable).parent
 API_KEY = "test-key-0123456789abcdef"
@@ -88,12 +89,7 @@ def api_process(store: str, tmp: Path, workers: int = 1, **env: str) -> Iterator
             time.sleep(0.2)
         yield api
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, 9)
-            proc.wait()
+        stop_process(proc)
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import pytest
 
 from soccer_assets.lib.whoscored.page import block_reason, extract_match_centre
-from soccer_assets.sources.browser import BrowserFetcher, PageBlocked, PageUnavailable
+from soccer_assets.sources.browser import CHROMIUM_ARGS, BrowserFetcher, PageBlocked, PageUnavailable
 from soccer_assets.sources.http import SourceNotFound
 from tests.sources.server import INCAPSULA_PAGE, match_page
 
@@ -108,13 +108,7 @@ def remote_chromium(tmp_path) -> Iterator[str]:
     process = subprocess.Popen(
         [
             CHROMIUM,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
+            *CHROMIUM_ARGS,
             f"--remote-debugging-port={port}",
             f"--user-data-dir={tmp_path / 'profile'}",
             "about:blank",

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from tests.conftest import REPO_ROOT
+from tests.services import stop_process
 from tests.serving.conftest import API_KEY, BIN, ApiProcess, api_process, free_port
 
 
@@ -62,14 +63,7 @@ def start_ui(api_url: str, api_key: str, folder: Path, timeout_s: float = 90) ->
         time.sleep(0.2)
 
 
-def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, 9)
-            proc.wait()
+stop = stop_process
 
 
 @dataclass

@@ -18,20 +18,12 @@ import pytest
 from gradio_client import Client
 from playwright.sync_api import Page, expect, sync_playwright
 
+from soccer_assets.sources.browser import CHROMIUM_ARGS
 from soccer_ui.client import ApiClient
 from tests.serving.conftest import API_KEY
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 TABS = ("Matches", "Match page", "Quality", "Model health", "Dashboard")
 
 
@@ -53,7 +45,7 @@ REQUESTED: list[str] = []  # every URL the browser asked for during this module
 @pytest.fixture(scope="module")
 def page(stack) -> Iterator[Page]:
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=list(CHROMIUM_ARGS))
         tab = browser.new_page(viewport={"width": 1600, "height": 1100})
         tab.set_default_timeout(20_000)
         tab.on("request", lambda request: REQUESTED.append(request.url))
