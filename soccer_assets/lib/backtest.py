@@ -174,6 +174,21 @@ def run_backtest(
     return _settle(bets, finished, closing)
 
 
+def run_backtest_at_book(finished: pl.DataFrame, book: str, **options) -> pl.DataFrame:
+    """:func:`run_backtest` as if every bet were placed at one real book's pre-match prices.
+
+    The market average the cards use is no price a bettor can take. ``finished`` needs that
+    book's ``pre_<book>_<outcome>`` columns; matches the book did not price get no bet.
+    Selection is redone at the book's prices (its edges differ), so the bets may differ too.
+    """
+    needed = [f"pre_{book}_{outcome}" for outcome in OUTCOMES]
+    if missing := [c for c in needed if c not in finished.columns]:
+        raise ValueError(f"a backtest at {book} prices needs the columns {missing}")
+    prices = first_complete_book(finished, "pre", (book,)).drop("book")
+    at_book = finished.drop(ODDS_COLUMNS, strict=False).join(prices, on="match_id", how="inner")
+    return run_backtest(at_book, **options)
+
+
 def bootstrap_yield_interval(
     stakes: np.ndarray,
     profits: np.ndarray,

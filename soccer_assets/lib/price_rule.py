@@ -18,4 +18,6 @@ understates the margin and inflates every edge.
 from __future__ import annotations
 
 PRE_MATCH_ORDER: tuple[str, ...] = ("avg", "ps", "b365", "bw", "iw", "wh", "vc", "lb", "bfe")
+# An average is no price anyone can take: the backtest also reports these real books' prices.
+SINGLE_BOOKS: tuple[str, ...] = ("b365", "ps")
 CLOSING_ORDER: tuple[str, ...] = ("ps", "avg", "b365", "bw", "iw", "wh", "vc", "lb", "bfe")

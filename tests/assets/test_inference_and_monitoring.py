@@ -126,6 +126,10 @@ def test_predict_publish_then_score_and_react(replay, mirror, tmp_path):
     assert publication.manifest.model["version"] == "1"
     assert publication.manifest.datasets["cards"].provenance["model"] == "soccer-1x2 v1 (candidate)"
 
+    # the backtest also says what a bettor would have had at one real book's prices
+    by_book = platform.latest_metadata("backtest")["summary_by_book"]
+    assert "as published" in by_book and "| b365 |" in by_book
+
     # nothing predicted before kickoff has finished yet
     assert platform.table("quality_metrics").is_empty()
 

@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from soccer_assets.lib import devig
-from soccer_assets.lib.backtest import profit_curve, run_backtest, summarize
+from soccer_assets.lib.backtest import profit_curve, run_backtest, run_backtest_at_book, summarize
 from soccer_assets.lib.cards import build_cards
 from soccer_assets.lib.pre_match_odds import select_pre_match_odds
 from tests.real_matches import real_matches
@@ -63,3 +63,26 @@ def test_backtest_on_a_real_season(season, cards):
     curve = profit_curve(bets).filter(pl.col("strategy") == "all_picks")
     assert curve["cumulative_profit"][-1] == pytest.approx(picks["profit"].sum())
     assert curve["kickoff"].is_sorted()
+
+
+def test_backtest_at_a_single_real_books_prices(season, cards):
+    finished = cards.join(
+        season.select("match_id", pl.selectors.starts_with("close_"), pl.selectors.starts_with("pre_b365_")),
+        on="match_id",
+    )
+    average = run_backtest(finished)
+    bet365 = run_backtest_at_book(finished, "b365")
+    picks = bet365.filter(pl.col("strategy") == "all_picks").join(
+        season.select("match_id", "pre_b365_home", "pre_b365_draw", "pre_b365_away"), on="match_id"
+    )
+    assert picks.height == season.height  # Bet365 priced every match of these seasons
+    price = pl.when(pl.col("outcome") == "H").then("pre_b365_home")
+    price = price.when(pl.col("outcome") == "D").then("pre_b365_draw").otherwise("pre_b365_away")
+    assert picks.select((pl.col("odds") == price).all()).item()  # staked at Bet365's price, not the average
+    # the same picks (the model does not look at prices), settled at a book with a margin above the average's
+    assert (
+        picks["outcome"].to_list() == average.filter(pl.col("strategy") == "all_picks")["outcome"].to_list()
+    )
+    assert picks["profit"].sum() < average.filter(pl.col("strategy") == "all_picks")["profit"].sum()
+    with pytest.raises(ValueError, match="needs the columns"):
+        run_backtest_at_book(finished.drop(pl.selectors.starts_with("pre_b365_")), "b365")

@@ -9,11 +9,12 @@ from soccer_assets.defs.features.assets import frame_fingerprint
 from soccer_assets.defs.metadata import frame_markdown
 from soccer_assets.defs.plots import profit_curve_markdown
 from soccer_assets.defs.policies import refresh_after_checks
-from soccer_assets.lib.backtest import profit_curve, run_backtest, summarize
+from soccer_assets.lib.backtest import profit_curve, run_backtest, run_backtest_at_book, summarize
 from soccer_assets.lib.cards import build_cards
 from soccer_assets.lib.models.serving import ServingModel, export_model
 from soccer_assets.lib.odds_history import quote_history
 from soccer_assets.lib.pre_match_odds import select_pre_match_odds
+from soccer_assets.lib.price_rule import SINGLE_BOOKS
 from soccer_assets.lib.splits import PREDICT, TEST
 from soccer_assets.mlops.contract import CANDIDATE, PROBABILITY_COLUMNS, to_model_input
 from soccer_assets.resources.mlflow import MlflowResource
@@ -46,6 +47,19 @@ def _model_columns(name: str, version: str, alias: str, family: str, features_ve
         pl.lit(family).alias("model_family"),
         pl.lit(features_version).alias("features_version"),
     ]
+
+
+def _summary_by_book(
+    priced: pl.DataFrame, summary: pl.DataFrame, threshold_pp: float, seed: int
+) -> pl.DataFrame:
+    """The backtest summary as published, beside the same strategies at each single book's prices."""
+    parts = [summary.with_columns(prices=pl.lit("as published (market average first)"))]
+    for book in SINGLE_BOOKS:
+        bets = run_backtest_at_book(priced, book, threshold_pp=threshold_pp)
+        if bets.height:
+            parts.append(summarize(bets, seed=seed).with_columns(prices=pl.lit(book)))
+    table = pl.concat(parts, how="diagonal_relaxed")
+    return table.select("prices", pl.exclude("prices")).with_columns(pl.col(pl.Float64).round(4))
 
 
 def build_inference_assets(settings: Settings) -> list[dg.AssetsDefinition]:
@@ -283,24 +297,31 @@ def build_inference_assets(settings: Settings) -> list[dg.AssetsDefinition]:
     )
     def backtest(predictions: pl.DataFrame, matches: pl.DataFrame) -> dg.Output[pl.DataFrame]:
         finished = predictions.filter(pl.col("status") == "finished")
+        single_books = pl.col(f"^pre_({'|'.join(SINGLE_BOOKS)})_.*$")
         enriched = finished.join(
-            matches.select("match_id", "result", pl.col("^close_.*$")), on="match_id", how="inner"
+            matches.select("match_id", "result", pl.col("^close_.*$"), single_books),
+            on="match_id",
+            how="inner",
         )
         odds = select_pre_match_odds(
             matches.filter(pl.col("match_id").is_in(finished["match_id"].implode())).select(
                 "match_id", "kickoff_date", "kickoff_utc", pl.col("^pre_.*$")
             )
         )
-        bets = run_backtest(
-            enriched.join(odds.drop("odds_snapshot_at"), on="match_id", how="left"),
-            threshold_pp=settings.value_threshold_pp,
-        )
+        priced = enriched.join(odds.drop("odds_snapshot_at"), on="match_id", how="left")
+        bets = run_backtest(priced, threshold_pp=settings.value_threshold_pp)
         summary = summarize(bets, seed=settings.seed) if bets.height else pl.DataFrame()
         return dg.Output(
             bets,
             metadata={
                 "dagster/row_count": bets.height,
                 "summary": frame_markdown(summary.with_columns(pl.col(pl.Float64).round(4))),
+                # what a bettor could have had at one real book's prices, beside the average's
+                "summary_by_book": frame_markdown(
+                    _summary_by_book(priced, summary, settings.value_threshold_pp, settings.seed)
+                    if bets.height
+                    else summary
+                ),
                 "profit_curve": dg.MetadataValue.md(
                     profit_curve_markdown(profit_curve(bets)) if bets.height else ""
                 ),
