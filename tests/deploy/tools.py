@@ -17,8 +17,10 @@ from tests.conftest import REPO_ROOT
 TOOLS_BIN = REPO_ROOT / ".tools" / "bin"
 CHART = REPO_ROOT / "helm" / "soccer"
 DEPLOY = REPO_ROOT / "deploy"
+CONTAINERS = REPO_ROOT / ".tools" / "containers"
 INSTALL_HINT = (
-    "run ./scripts/tools (installs helm, kubernetes-validate, checkov, promtool, prometheus, alertmanager)"
+    "run ./scripts/tools (installs helm, kubernetes-validate, checkov, hadolint, promtool, prometheus,"
+    " alertmanager, podman and the offline base image localhost/py311-base)"
 )
 
 
@@ -50,3 +52,17 @@ def run(command: list[str | Path], timeout: float = 300, **kwargs) -> subprocess
         check=False,
         **kwargs,
     )
+
+
+def podman_env() -> dict[str, str]:
+    """The environment of podman: the configuration ./scripts/tools wrote under .tools/containers
+    (runc, ulimits that work here, image storage under .tools); fails the test when it is absent."""
+    conf, storage = CONTAINERS / "containers.conf", CONTAINERS / "storage.conf"
+    if not (conf.is_file() and storage.is_file()):
+        pytest.fail(f"no podman configuration in {CONTAINERS}: {INSTALL_HINT}", pytrace=False)
+    return {**tools_env(), "CONTAINERS_CONF": str(conf), "CONTAINERS_STORAGE_CONF": str(storage)}
+
+
+def podman(*args: str | Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """``podman ARGS`` with the project's configuration (never raises on a non-zero exit)."""
+    return run([tool("podman"), *args], timeout=timeout, env=podman_env())
