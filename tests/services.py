@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +33,25 @@ def stop_process(proc: subprocess.Popen, timeout: float = 15) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, 9)
         proc.wait()
+
+
+def wait_until_answering(
+    url: str, proc: subprocess.Popen, timeout: float, describe: Callable[[], str]
+) -> None:
+    """Poll ``url`` until it answers 200; raise with ``describe()`` (its log) if the process
+    ends first or ``timeout`` seconds pass. The caller stops the process."""
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(describe())
+        time.sleep(0.2)
 
 
 S3_ACCESS_KEY = "soccer-test"

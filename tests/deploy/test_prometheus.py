@@ -18,7 +18,7 @@ import yaml
 
 from tests.deploy.conftest import Webhook, free_port
 from tests.deploy.tools import DEPLOY, REPO_ROOT, run, tool
-from tests.services import stop_process
+from tests.services import stop_process, wait_until_answering
 
 RULES = DEPLOY / "prometheus" / "rules.yml"
 # unit tests: minutes-scale alerts (evaluated every minute) and days-scale ones (every hour)
@@ -119,16 +119,12 @@ def service(
             [str(part) for part in command], stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                if httpx.get(ready_url, timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"{command[0]} did not start: {log.read_text(errors='replace')[-3000:]}")
-            time.sleep(0.2)
+        wait_until_answering(
+            ready_url,
+            proc,
+            timeout,
+            lambda: f"{command[0]} did not start: {log.read_text(errors='replace')[-3000:]}",
+        )
         yield proc
     finally:
         stop_process(proc)

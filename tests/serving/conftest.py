@@ -6,7 +6,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ import pytest
 
 from tests.assets.conftest import model_platform  # noqa: F401 - the model pipeline, for promotion tests
 from tests.conftest import REPO_ROOT
-from tests.services import stop_process
+from tests.services import stop_process, wait_until_answering
 
 BIN = Path(sys.executable).parent
 API_KEY = "test-key-0123456789abcdef"
@@ -77,16 +76,9 @@ def api_process(store: str, tmp: Path, workers: int = 1, **env: str) -> Iterator
         )
     api = ApiProcess(url=f"http://127.0.0.1:{port}", proc=proc, log=log)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{api.url}/healthcheck/", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"soccer serve did not start: {api.log_text()}")
-            time.sleep(0.2)
+        wait_until_answering(
+            f"{api.url}/healthcheck/", proc, 60, lambda: f"soccer serve did not start: {api.log_text()}"
+        )
         yield api
     finally:
         stop_process(proc)

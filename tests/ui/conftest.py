@@ -9,11 +9,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.conftest import REPO_ROOT
-from tests.services import stop_process
+from tests.services import stop_process, wait_until_answering
 from tests.serving.conftest import API_KEY, BIN, ApiProcess, api_process, free_port
 
 
@@ -50,17 +49,15 @@ def start_ui(api_url: str, api_key: str, folder: Path, timeout_s: float = 90) ->
             start_new_session=True,
         )
     ui = UiProcess(url=f"http://127.0.0.1:{port}", proc=proc, log=log, started_s=0.0)
-    while True:
-        try:
-            if httpx.get(ui.url + "/", timeout=2).status_code == 200:
-                ui.started_s = time.monotonic() - started
-                return ui
-        except httpx.TransportError:
-            pass
-        if proc.poll() is not None or time.monotonic() - started > timeout_s:
-            stop(proc)
-            raise RuntimeError(f"soccer ui did not start: {ui.log_text()}")
-        time.sleep(0.2)
+    try:
+        wait_until_answering(
+            ui.url + "/", proc, timeout_s, lambda: f"soccer ui did not start: {ui.log_text()}"
+        )
+    except RuntimeError:
+        stop(proc)
+        raise
+    ui.started_s = time.monotonic() - started
+    return ui
 
 
 stop = stop_process
