@@ -15,8 +15,6 @@ import datetime as dt
 import re
 import unicodedata
 
-from soccer_assets.lib.linking.normalize import cyrillic_to_latin
-
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _LEAGUE = re.compile(r"^[A-Z]{1,4}[0-9]?$")
 
@@ -28,7 +26,7 @@ def team_slug(name: str) -> str:
     ``"St. Etienne"`` -> ``"st-etienne"``. Apostrophes vanish rather than split words.
     Never produces ``_``, which ``match_id`` uses as its separator.
     """
-    folded = unicodedata.normalize("NFKD", cyrillic_to_latin(name)).encode("ascii", "ignore").decode("ascii")
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
     folded = folded.lower().replace("&", " and ").replace("'", "").replace("\u2019", "")
     slug = _NON_ALNUM.sub("-", folded).strip("-")
     if not slug:

@@ -73,15 +73,6 @@ _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _DOTTED_INITIALS = re.compile(r"^(?:\w\.){2,}\w?\.?$")
 
 
-def cyrillic_to_latin(text: str) -> str:
-    """Cyrillic letters to Latin (a capital's first letter stays capital), all else unchanged."""
-    out = []
-    for ch in text:
-        latin = _CYRILLIC.get(ch.lower())
-        out.append(ch if latin is None else (latin.capitalize() if ch.isupper() else latin))
-    return "".join(out)
-
-
 def transliterate(text: str) -> str:
     """Cyrillic letters to Latin, everything else unchanged (case is folded)."""
     return "".join(_CYRILLIC.get(ch, ch) for ch in text.casefold())
