@@ -4,6 +4,7 @@ Commands:
   soccer run            the whole pipeline: ingest, Fonbet odds, training, predictions, publication
   soccer ingest         fetch every configured league-season and fixtures.csv, build the tables
   soccer promote        sign off a model version as champion (who and why are recorded)
+  soccer accept-snapshot  accept a rejected season file as a real correction (who and why are recorded)
   soccer serve          the HTTP API over the published store
   soccer ui             the web app (Gradio) over the HTTP API
   soccer dagster-dev    the Dagster UI on this project's instance (schedules and sensors stopped)
@@ -173,6 +174,37 @@ def cmd_promote(args: argparse.Namespace) -> int:
             )
         )
     return 0 if result.success else 1
+
+
+def cmd_accept_snapshot(args: argparse.Namespace) -> int:
+    from soccer_assets.definitions import build_definitions
+    from soccer_assets.defs.ingestion.accept import OverrideRefused, accept_snapshot
+    from soccer_assets.lib.seasons import Season
+
+    settings, env = _settings()
+    try:
+        season = Season.from_code(args.season)
+    except ValueError as exc:
+        return _fail(f"--season: {exc}")
+    storage = build_definitions(settings).resources["storage"]
+    with _instance(env) as instance:
+        try:
+            override = accept_snapshot(
+                storage,
+                instance,
+                league=args.league,
+                season=season,
+                sha256_prefix=args.sha256,
+                accepted_by=args.by,
+                reason=args.reason,
+            )
+        except (OverrideRefused, FileExistsError) as exc:
+            return _fail(str(exc))
+    print(
+        f"accepted {args.league} {season.label} snapshot {override.sha256[:12]} ({override.differences}); "
+        "the next `soccer ingest` uses it"
+    )
+    return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -346,6 +378,19 @@ def _parser() -> argparse.ArgumentParser:
     promote.add_argument("--reason", required=True, help="why")
     promote.add_argument("--version", help="model version (default: the current candidate)")
     promote.set_defaults(func=cmd_promote)
+    accept = sub.add_parser(
+        "accept-snapshot",
+        help="accept a rejected season file as a real correction",
+        description="A season file that loses or changes finished matches is rejected. When the change is "
+        "real (a re-dated postponed match, a corrected score), record who accepts it and why; the next "
+        "ingestion uses it. The sha256 is in the rejection (`soccer ingest`, the check in Dagster).",
+    )
+    accept.add_argument("league", help="league code, e.g. E0")
+    accept.add_argument("season", help="season code, e.g. 2324")
+    accept.add_argument("sha256", help="the rejected snapshot's sha256 (at least its first 8 characters)")
+    accept.add_argument("--by", required=True, help="who accepts")
+    accept.add_argument("--reason", required=True, help="what was corrected, and where that is documented")
+    accept.set_defaults(func=cmd_accept_snapshot)
     serve = sub.add_parser(
         "serve",
         help="the HTTP API over the published store (SOCCER_STORAGE_URL)",

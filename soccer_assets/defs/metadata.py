@@ -43,8 +43,10 @@ def check_result(
     *,
     extra: Mapping[str, Any] | None = None,
     severity: dg.AssetCheckSeverity = dg.AssetCheckSeverity.ERROR,
+    suffix: str = "",
 ) -> dg.AssetCheckResult:
-    """An asset check result carrying failure counts per check and sample rows."""
+    """An asset check result carrying failure counts per check and sample rows (``suffix``
+    ends a failure's one-line description)."""
     metadata: dict[str, Any] = {
         "rows": report.rows,
         "failures": report.failures,
@@ -60,7 +62,7 @@ def check_result(
         passed=report.passed,
         severity=severity,
         metadata=metadata,
-        description=None if report.passed else report.summary(),
+        description=None if report.passed else report.summary() + suffix,
     )
 
 

@@ -2,24 +2,39 @@
 
 import hashlib
 import json
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from typing import Any
 
 import dagster as dg
 import polars as pl
 
+from soccer_assets.defs.ingestion.audit import (
+    FIXTURES_AUDIT,
+    MATCHES_AUDIT,
+    PARSER_VERSION_KEY,
+    MatchesConfig,
+    audit_failed,
+    matches_in_force,
+    partition_rows,
+)
 from soccer_assets.defs.ingestion.partitions import league_season_partitions, split_partition_key
+from soccer_assets.defs.ingestion.snapshot_choice import (
+    SAMPLE_COLUMNS,
+    choose_results_snapshot,
+    newest_valid_snapshot,
+)
 from soccer_assets.defs.metadata import frame_markdown, join_keys, markdown_table, table_schema
 from soccer_assets.defs.snapshots import materialize_fetch
 from soccer_assets.lib.football_data.csv_reader import count_data_rows
-from soccer_assets.lib.football_data.load import LoadedFile, load_fixtures, load_results
+from soccer_assets.lib.football_data.load import load_fixtures, load_results
+from soccer_assets.lib.schemas.canonical import fixtures_schema, matches_schema
+from soccer_assets.lib.schemas.report import validate
 from soccer_assets.lib.seasons import Season
 from soccer_assets.resources.football_data import FootballDataResource
 from soccer_assets.resources.storage import StorageResource
 from soccer_assets.settings import Settings
 from soccer_assets.sources.http import SourceError, SourceNotFound
-from soccer_assets.storage.snapshots import SnapshotRecord, SnapshotStore
+from soccer_assets.storage.snapshot_overrides import SnapshotOverrides
 
 RESULTS_SOURCE = "football-data/results"
 FIXTURES_SOURCE = "football-data/fixtures"
@@ -29,44 +44,6 @@ PARSER_VERSION = "1"
 
 def results_partition(league: str, season: Season) -> str:
     return f"{league}/{season.code}"
-
-
-@dataclass
-class SnapshotChoice:
-    """The newest snapshot of a source partition that passes the raw schema."""
-
-    record: SnapshotRecord | None = None
-    loaded: LoadedFile | None = None
-    rejected: list[dict[str, Any]] = field(default_factory=list)
-
-
-def newest_valid_snapshot(
-    snapshots: SnapshotStore, source: str, partition: str, load: Callable[[bytes], LoadedFile]
-) -> SnapshotChoice:
-    """Walk snapshots newest first; newer ones that fail validation are reported, not used.
-
-    So a bad download never replaces good data: the canonical tables keep using the
-    last good snapshot until the source serves a valid file again.
-    """
-    choice = SnapshotChoice()
-    checked: set[str] = set()
-    for record in snapshots.newest_first(source, partition):
-        if record.sha256 in checked:
-            continue
-        checked.add(record.sha256)
-        loaded = load(snapshots.read(record))
-        if loaded.ok:
-            choice.record, choice.loaded = record, loaded
-            return choice
-        choice.rejected.append(
-            {
-                "partition": partition or source,
-                "sha256": record.sha256[:12],
-                "fetched_at": record.fetched_at,
-                "reason": loaded.report.summary(),
-            }
-        )
-    return choice
 
 
 def _data_version(parts: list[tuple[str, str]]) -> dg.DataVersion:
@@ -153,33 +130,63 @@ def build_ingestion_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         group_name="ingestion",
         kinds={"polars", "parquet"},
         code_version=PARSER_VERSION,
+        check_specs=[
+            dg.AssetCheckSpec(
+                MATCHES_AUDIT,
+                asset="matches",
+                blocking=True,
+                description=(
+                    "Audit before publish: types, ranges, unique match_id, result consistent with goals, "
+                    "half-time <= full-time, kickoff inside the season, odds > 1. A failing table is kept "
+                    "under staging/ for inspection and never replaces the table in force."
+                ),
+            )
+        ],
+        output_required=False,
         description=(
-            "Every finished match of the configured leagues and seasons, one row per match_id, "
-            "from the newest valid snapshot of each league-season. Odds columns: pre_<book>_<outcome> "
-            "(before kickoff) and close_<book>_<outcome> (closing line, evaluation only)."
+            "Every finished match of the configured leagues and seasons, one row per match_id. Each "
+            "league-season comes from the newest snapshot that passes its schemas and keeps every "
+            "finished match of the snapshot in force (or has a recorded override). Odds columns: "
+            "pre_<book>_<outcome> (before kickoff) and close_<book>_<outcome> (closing line, "
+            "evaluation only)."
         ),
     )
-    def matches(context: dg.AssetExecutionContext, storage: StorageResource) -> dg.Output[pl.DataFrame]:
+    def matches(
+        context: dg.AssetExecutionContext, config: MatchesConfig, storage: StorageResource
+    ) -> Iterator[dg.Output[pl.DataFrame] | dg.AssetCheckResult]:
         snapshots = storage.snapshots()
+        overrides = SnapshotOverrides(storage.blobstore())
+        in_force = (
+            None if config.full_rebuild else matches_in_force(storage, context.instance, PARSER_VERSION)
+        )
         frames: list[pl.DataFrame] = []
         files: list[dict[str, Any]] = []
         missing: list[str] = []
         rejected: list[dict[str, Any]] = []
+        accepted_by_override: list[dict[str, Any]] = []
         used: list[tuple[str, str]] = []
+        judged = 0
         for league in settings.leagues:
             for season in settings.seasons:
                 part = results_partition(league, season)
-                choice = newest_valid_snapshot(
+                choice = choose_results_snapshot(
                     snapshots,
                     RESULTS_SOURCE,
                     part,
                     lambda data, lg=league, ss=season: load_results(data, league=lg, season=ss),
+                    lambda sha, p=part: overrides.get(RESULTS_SOURCE, p, sha),
+                    partition_rows(in_force, league, season.code),
                 )
                 rejected.extend(choice.rejected)
-                if choice.record is None or choice.loaded is None or choice.loaded.rows is None:
+                judged += len(choice.verdicts)
+                accepted_by_override.extend(
+                    {"partition": part, "sha256": o.sha256[:12], "by": o.accepted_by, "reason": o.reason}
+                    for o in choice.overrides
+                )
+                if choice.record is None or choice.rows is None:
                     missing.append(part)
                     continue
-                rows = choice.loaded.rows.with_columns(pl.lit(choice.record.sha256).alias("source_sha256"))
+                rows = choice.rows.with_columns(pl.lit(choice.record.sha256).alias("source_sha256"))
                 frames.append(rows)
                 used.append((part, choice.record.sha256))
                 files.append(
@@ -189,6 +196,7 @@ def build_ingestion_assets(settings: Settings) -> list[dg.AssetsDefinition]:
                         "matches": rows.height,
                         "sha256": choice.record.sha256[:12],
                         "fetched_at": choice.record.fetched_at,
+                        "newer_rejected": len(choice.rejected),
                     }
                 )
         if not frames:
@@ -199,18 +207,28 @@ def build_ingestion_assets(settings: Settings) -> list[dg.AssetsDefinition]:
             )
         table = pl.concat(frames).sort("kickoff_date", "league", "match_id")
         if rejected:
-            context.log.warning(f"{len(rejected)} snapshot(s) failed validation and were not used")
-        return dg.Output(
+            context.log.warning(
+                f"{len(rejected)} snapshot(s) rejected; their league-seasons keep the rows in force"
+            )
+        audit = validate(matches_schema(), table, SAMPLE_COLUMNS)
+        if not audit.passed:
+            yield audit_failed(context, storage, MATCHES_AUDIT, table, audit)
+            return
+        yield dg.AssetCheckResult(check_name=MATCHES_AUDIT, passed=True, metadata={"rows": table.height})
+        yield dg.Output(
             table,
             metadata={
                 "dagster/row_count": table.height,
                 "dagster/column_schema": table_schema(table),
+                PARSER_VERSION_KEY: PARSER_VERSION,
                 "covered": join_keys(p for p, _ in used),
                 "missing": join_keys(missing),
                 "covered_count": len(used),
                 "missing_count": len(missing),
+                "judged_snapshots": judged,
                 "files": dg.MetadataValue.md(markdown_table(files)),
                 "rejected_snapshots": dg.MetadataValue.md(markdown_table(rejected)),
+                "accepted_by_override": dg.MetadataValue.md(markdown_table(accepted_by_override)),
                 "first_kickoff": str(table["kickoff_date"].min()),
                 "last_kickoff": str(table["kickoff_date"].max()),
             },
@@ -222,6 +240,18 @@ def build_ingestion_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         group_name="ingestion",
         kinds={"polars", "parquet"},
         code_version=PARSER_VERSION,
+        check_specs=[
+            dg.AssetCheckSpec(
+                FIXTURES_AUDIT,
+                asset="fixtures",
+                blocking=True,
+                description=(
+                    "Audit before publish: types, unique match_id, home != away, kickoff inside its "
+                    "season, odds > 1. A failing table never replaces the table in force."
+                ),
+            )
+        ],
+        output_required=False,
         description=(
             "Upcoming matches of the configured leagues from the newest valid fixtures.csv snapshot, "
             "minus any match already present in `matches`; same match_id as the finished match will have."
@@ -229,19 +259,24 @@ def build_ingestion_assets(settings: Settings) -> list[dg.AssetsDefinition]:
     )
     def fixtures(
         context: dg.AssetExecutionContext, storage: StorageResource, matches: pl.DataFrame
-    ) -> dg.Output[pl.DataFrame]:
+    ) -> Iterator[dg.Output[pl.DataFrame] | dg.AssetCheckResult]:
         choice = newest_valid_snapshot(storage.snapshots(), FIXTURES_SOURCE, "", load_fixtures)
-        if choice.record is None or choice.loaded is None or choice.loaded.rows is None:
+        if choice.record is None or choice.rows is None:
             raise dg.Failure(
                 description="No valid fixtures.csv snapshot; materialize raw_fixtures first.",
                 metadata={"rejected": dg.MetadataValue.json(choice.rejected)},
             )
-        every = choice.loaded.rows.with_columns(pl.lit(choice.record.sha256).alias("source_sha256"))
+        every = choice.rows.with_columns(pl.lit(choice.record.sha256).alias("source_sha256"))
         in_scope = every.filter(pl.col("league").is_in(list(settings.leagues)))
         played = in_scope["match_id"].is_in(matches["match_id"].implode())
         upcoming = in_scope.filter(~played)
         per_league = upcoming.group_by("league").agg(pl.len().alias("fixtures")).sort("league")
-        return dg.Output(
+        audit = validate(fixtures_schema(), upcoming, SAMPLE_COLUMNS)
+        if not audit.passed:
+            yield audit_failed(context, storage, FIXTURES_AUDIT, upcoming, audit)
+            return
+        yield dg.AssetCheckResult(check_name=FIXTURES_AUDIT, passed=True, metadata={"rows": upcoming.height})
+        yield dg.Output(
             upcoming,
             metadata={
                 "dagster/row_count": upcoming.height,
