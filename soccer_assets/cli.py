@@ -160,6 +160,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_promote(args: argparse.Namespace) -> int:
     from soccer_assets.definitions import build_definitions
     from soccer_assets.defs.training.promotion import PROMOTION_JOB
+    from soccer_assets.run_recovery import process_tags
 
     settings, env = _settings()
     config = {"approved_by": args.by, "reason": args.reason, "version": args.version or ""}
@@ -171,6 +172,7 @@ def cmd_promote(args: argparse.Namespace) -> int:
                 instance=instance,
                 run_config={"ops": {"promote_to_champion": {"config": config}}},
                 raise_on_error=False,
+                tags=process_tags(),
             )
         )
     return 0 if result.success else 1

@@ -20,6 +20,7 @@ import polars as pl
 from soccer_assets.defs.ingestion.automation import CANONICAL_JOB, RAW_RESULTS_JOB
 from soccer_assets.defs.ingestion.partitions import partition_key
 from soccer_assets.resources.storage import read_asset_table
+from soccer_assets.run_recovery import process_tags, reap_dead_runs
 from soccer_assets.settings import Settings
 from soccer_assets.storage.blobstore import LocalBlobStore
 
@@ -100,6 +101,7 @@ def run_ingestion(
     and a league nothing was published for in one line.
     """
     summary = RunSummary()
+    reap_dead_runs(instance, log=lambda line: log(f"  {line}"))
     store = defs.resources["storage"].blobstore()
     if isinstance(store, LocalBlobStore):
         for path in store.sweep_temp_files():
@@ -110,7 +112,11 @@ def run_ingestion(
         for season in settings.seasons:
             key = partition_key(league, season)
             result = results_job.execute_in_process(
-                partition_key=key, instance=instance, raise_on_error=False, run_config=run_config
+                partition_key=key,
+                instance=instance,
+                raise_on_error=False,
+                run_config=run_config,
+                tags=process_tags(),
             )
             summary.failed_checks += _failed_checks(result)
             if not result.success:
@@ -131,7 +137,7 @@ def run_ingestion(
         for label in missing:
             log(f"  {league} {label}: not published (404)")
     result = defs.resolve_job_def(CANONICAL_JOB).execute_in_process(
-        instance=instance, raise_on_error=False, run_config=run_config
+        instance=instance, raise_on_error=False, run_config=run_config, tags=process_tags()
     )
     summary.failed_checks += _failed_checks(result)
     if not result.success:
@@ -159,7 +165,7 @@ def run_job(
     defs: dg.Definitions, name: str, instance: dg.DagsterInstance, run_config: dict[str, Any] | None = None
 ) -> StageResult:
     result = defs.resolve_job_def(name).execute_in_process(
-        instance=instance, raise_on_error=False, run_config=run_config
+        instance=instance, raise_on_error=False, run_config=run_config, tags=process_tags()
     )
     return StageResult(name, result.success, result.run_id, _failed_checks(result))
 

@@ -7,12 +7,14 @@ the source pointed at the local mirror, exactly as a newcomer would run them.
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import dagster as dg
 import httpx
 import pytest
 
@@ -146,7 +148,7 @@ def test_dagster_dev_shows_the_graph_with_green_checks(env):
         proc.wait(timeout=30)
 
 
-def test_soccer_run_then_promote(env, tmp_path):
+def test_soccer_run_then_promote(env, tmp_path, monkeypatch):
     """The README's main command end to end (smoke preset), then a manual sign-off."""
     env = {
         **env,
@@ -174,3 +176,42 @@ def test_soccer_run_then_promote(env, tmp_path):
     assert done.returncode == 0, done.stderr[-3000:]
     again = subprocess.run(promote, env=env, capture_output=True, text=True, timeout=300, cwd=REPO_ROOT)
     assert again.returncode == 1 and "already the champion" in again.stderr
+
+    # kill -9 during publication: the run keeps the publication pool slot it held, and the
+    # next `soccer run` marks it failed, frees the slot and publishes without waiting for it
+    killed = subprocess.Popen(
+        [BIN / "soccer", "run", "--no-training"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        cwd=REPO_ROOT,
+    )
+    assert killed.stdout is not None
+    for line in killed.stdout:
+        if "started  publication" in line:
+            killed.kill()
+            break
+    assert killed.wait(timeout=60) == -signal.SIGKILL
+    monkeypatch.setenv("DAGSTER_HOME", env["DAGSTER_HOME"])  # dagster.yaml reads it
+    with dg.DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
+        holders = instance.event_log_storage.get_concurrency_info("publication").active_run_ids
+        assert len(holders) == 1, "the kill came after publication had finished: nothing to recover"
+        (dead,) = holders
+        assert instance.get_run_by_id(dead).status == dg.DagsterRunStatus.STARTED
+
+    started = time.monotonic()
+    done = subprocess.run(
+        [BIN / "soccer", "run", "--no-training"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=REPO_ROOT,
+    )
+    assert done.returncode == 0, (done.stdout[-3000:], done.stderr[-3000:])
+    assert f"marked run {dead} (inference_job) failed" in done.stdout
+    with dg.DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
+        assert instance.get_run_by_id(dead).status == dg.DagsterRunStatus.FAILURE
+        assert instance.event_log_storage.get_concurrency_info("publication").active_run_ids == set()
+    print(f"publication after a killed one: {time.monotonic() - started:.0f} s")
