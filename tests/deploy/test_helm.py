@@ -378,6 +378,10 @@ def test_rendered_dagster_yaml_passes_dagster_validation(values: str, tmp_path: 
     assert postgres["scheme"] == "postgresql+psycopg2"
     assert postgres["password"] == {"env": "DAGSTER_PG_PASSWORD"}
     assert config["concurrency"]["runs"]["tag_concurrency_limits"][0]["key"] == "soccer/queue"
+    # a run whose Job pod died is failed and gives its pool slots back, never resumed half-way
+    monitoring = config["run_monitoring"]
+    assert monitoring["enabled"] is True and monitoring["max_resume_run_attempts"] == 0
+    assert monitoring["free_slots_after_run_end_seconds"] > 0
     # DAGSTER_HOME in the Dagster pods is where the ConfigMap is mounted
     for name, container in containers(render(values)):
         if name.startswith("soccer-dagster-"):
