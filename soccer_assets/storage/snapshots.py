@@ -118,18 +118,23 @@ class SnapshotStore:
             raise FileExistsError(f"snapshot record {record_key} already exists")
         return record
 
-    def _record_keys(self, source: str, partition: str) -> list[str]:
+    def record_keys(self, source: str, partition: str) -> list[str]:
+        """Keys of the fetch records of one source partition, oldest first (a listing, no read)."""
         prefix = _join(self._folder(source, partition), "_snapshots")
         return sorted(k for k in self.blobs.list(prefix) if k.endswith(".json"))
 
+    def record(self, key: str) -> SnapshotRecord:
+        return SnapshotRecord.from_json(self.blobs.get(key))
+
     def history(self, source: str, partition: str) -> list[SnapshotRecord]:
-        """All fetch records of one source partition, oldest first."""
-        return [SnapshotRecord.from_json(self.blobs.get(k)) for k in self._record_keys(source, partition)]
+        """All fetch records of one source partition, oldest first (reads every record: for a
+        whole history prefer ``record_keys`` and read only the records past a cut-off)."""
+        return [self.record(k) for k in self.record_keys(source, partition)]
 
     def newest_first(self, source: str, partition: str) -> Iterator[SnapshotRecord]:
         """Fetch records newest first, each read only when the caller gets to it
         (a daily-fetched partition accumulates hundreds; usually the newest is enough)."""
-        for key in reversed(self._record_keys(source, partition)):
+        for key in reversed(self.record_keys(source, partition)):
             yield SnapshotRecord.from_json(self.blobs.get(key))
 
     def latest(self, source: str, partition: str) -> SnapshotRecord | None:

@@ -269,3 +269,24 @@ def test_schedule_every_four_hours_on_the_odds_job(make_source_platform):
     assert {n for n in job.graph.node_names() if not n.endswith(checks)} == {
         "raw_fonbet_line", "fonbet_events", "link_fonbet_events", "fonbet_odds"
     }  # fmt: skip
+
+
+def test_each_run_folds_only_new_snapshots_and_a_rebuild_gives_the_same_events(
+    make_source_platform, source_server, fonbet_dir, current_line
+):
+    platform = make_source_platform()
+    updates = [(fonbet_dir / name).read_bytes() for name in UPDATE_FILES[:2]]
+    for body in (current_line, *updates, current_line):
+        source_server.route(FONBET_PATH, body)
+        assert run_fonbet(platform, "raw_fonbet_line", "fonbet_events").success
+        assert platform.latest_metadata("fonbet_events")["snapshots_processed"] == 1
+    incremental = platform.table("fonbet_events")
+    rebuild = platform.defs.resolve_job_def(FONBET_JOB).execute_in_process(
+        instance=platform.instance,
+        asset_selection=[dg.AssetKey("fonbet_events")],
+        run_config={"ops": {"fonbet_events": {"config": {"rebuild": True}}}},
+    )
+    assert rebuild.success
+    meta = platform.latest_metadata("fonbet_events")
+    assert meta["snapshots_processed"] == 4 and meta["rebuilt"] == "asked for" and meta["snapshots_used"] == 4
+    assert platform.table("fonbet_events").equals(incremental)

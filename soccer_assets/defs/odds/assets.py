@@ -6,13 +6,7 @@ import dagster as dg
 import polars as pl
 
 from soccer_assets.defs.metadata import frame_markdown, markdown_table, table_schema
-from soccer_assets.defs.odds.history import (
-    FONBET_SOURCE,
-    EventBook,
-    RejectedSnapshot,
-    iter_history,
-    quote_history,
-)
+from soccer_assets.defs.odds.history import FONBET_SOURCE, HistoryStore, advance, events_table
 from soccer_assets.defs.odds.links import CODE_VERSION, GROUP, build_link_assets
 from soccer_assets.defs.snapshots import materialize_fetch
 from soccer_assets.lib.fonbet.load import load_line
@@ -38,6 +32,12 @@ def _raw_metadata(content: bytes) -> dict[str, Any]:
         "events": len(packet.events),
         "quotes": len(packet.quotes),
     }
+
+
+class FonbetHistoryConfig(dg.Config):
+    """Run config of ``fonbet_events``."""
+
+    rebuild: bool = False  # fold every stored snapshot again instead of extending the checkpoint
 
 
 def build_fonbet_assets(settings: Settings) -> list[dg.AssetsDefinition]:
@@ -77,38 +77,39 @@ def build_fonbet_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         description=(
             "Football matches offered by Fonbet, one row per event over every valid snapshot: competition "
             "(and its football-data league if mapped), kickoff (UTC), home and away as Fonbet spells them. "
-            "Sub-events, specials and duplicate listings are resolved to the main match event."
+            "Sub-events, specials and duplicate listings are resolved to the main match event. Each run "
+            "folds only the snapshots newer than its checkpoint (run config rebuild: true folds all)."
         ),
     )
-    def fonbet_events(context: dg.AssetExecutionContext, storage: StorageResource) -> dg.Output[pl.DataFrame]:
-        book = EventBook(load_competitions("fonbet").league_of)
-        used: list[str] = []
-        rejected: list[dict[str, Any]] = []
-        for item in iter_history(storage.snapshots()):
-            if isinstance(item, RejectedSnapshot):
-                rejected.append(item.as_row())
-            else:
-                book.add(item)
-                used.append(item.record.fetched_at)
-        if not used:
+    def fonbet_events(
+        context: dg.AssetExecutionContext, config: FonbetHistoryConfig, storage: StorageResource
+    ) -> dg.Output[pl.DataFrame]:
+        store = HistoryStore(storage.blobstore())
+        progress = advance(storage.snapshots(), store, rebuild=config.rebuild, log=context.log.info)
+        history = progress.history
+        if progress.rebuilt:
+            context.log.info(f"Fonbet history folded from the first snapshot: {progress.rebuilt}")
+        if not history.used:
             raise dg.Failure(
                 description="No valid Fonbet line snapshot; materialize raw_fonbet_line first.",
-                metadata={"rejected_snapshots": dg.MetadataValue.md(markdown_table(rejected))},
+                metadata={"rejected_snapshots": dg.MetadataValue.md(markdown_table(history.rejected))},
             )
-        events = book.frame()
-        if rejected:
-            context.log.warning(f"{len(rejected)} Fonbet snapshot(s) were rejected and not used")
+        events = events_table(history.book, load_competitions("fonbet").league_of)
+        if history.rejected:
+            context.log.warning(f"{len(history.rejected)} Fonbet snapshot(s) were rejected and not used")
         per_competition = events.group_by("competition", "league").agg(pl.len().alias("events"))
         return dg.Output(
             events,
             metadata={
                 "dagster/row_count": events.height,
                 "dagster/column_schema": table_schema(events),
-                "snapshots_used": len(used),
-                "newest_snapshot": used[-1],
+                "snapshots_used": history.used,
+                "snapshots_processed": progress.processed,
+                "rebuilt": progress.rebuilt or "no: extended the checkpoint",
+                "newest_snapshot": history.newest_used,
                 "events_in_covered_leagues": events.filter(pl.col("league").is_in(list(covered))).height,
                 "per_competition": frame_markdown(per_competition.sort("events", descending=True), limit=30),
-                "rejected_snapshots": dg.MetadataValue.md(markdown_table(rejected)),
+                "rejected_snapshots": dg.MetadataValue.md(markdown_table(history.rejected)),
             },
         )
 
@@ -128,7 +129,7 @@ def build_fonbet_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         fonbet_links: pl.DataFrame,
         fonbet_events: pl.DataFrame,
     ) -> dg.Output[pl.DataFrame]:
-        quotes = quote_history(storage.snapshots(), fonbet_links["event_id"].to_list())
+        quotes = HistoryStore(storage.blobstore()).quotes(fonbet_links["event_id"].to_list())
         history, in_play = odds_history(quotes, fonbet_links, fonbet_events)
         if in_play:
             context.log.info(f"dropped {in_play} in-play quote(s) taken at or after kickoff")

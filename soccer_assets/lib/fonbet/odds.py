@@ -56,9 +56,9 @@ def odds_history(quotes: pl.DataFrame, links: pl.DataFrame, events: pl.DataFrame
     ``quotes``: event_id, snapshot_at, odds_*; ``links``: event_id, match_id, league;
     ``events``: event_id, kickoff_utc (Fonbet's start time of the event).
     """
-    joined = quotes.join(links.select("event_id", "match_id", "league"), on="event_id").join(
-        events.select("event_id", "kickoff_utc"), on="event_id"
-    )
+    joined = quotes.join(
+        links.select("event_id", "match_id", "league"), on="event_id", maintain_order="left"
+    ).join(events.select("event_id", "kickoff_utc"), on="event_id", maintain_order="left")
     pre_match = joined.filter(pl.col("snapshot_at") < pl.col("kickoff_utc"))
     history = (
         with_devig(pre_match.unique(subset=["match_id", "snapshot_at"], keep="last"))

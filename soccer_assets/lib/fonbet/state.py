@@ -9,6 +9,7 @@ version would silently mix two lines, so ``replay`` refuses it instead.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -77,6 +78,35 @@ class LineState:
             blocked_factors=blocked_factors,
         )
 
+    def to_json(self) -> bytes:
+        """The whole line as JSON (records keep their fields; quotes as [event, factor, odds, param])."""
+        return json.dumps(
+            {
+                "version": self.version,
+                "sports": list(self.sports.values()),
+                "events": list(self.events.values()),
+                "quotes": [[e, f, v, p] for (e, f), (v, p) in self.quotes.items()],
+                "announcements": list(self.announcements.values()),
+                "blocked_events": sorted(self.blocked_events),
+                "blocked_factors": [[e, sorted(fs)] for e, fs in self.blocked_factors.items()],
+            },
+            ensure_ascii=False,
+            separators=(",", ":"),
+        ).encode()
+
+    @classmethod
+    def from_json(cls, data: bytes) -> LineState:
+        body = json.loads(data)
+        return cls(
+            version=body["version"],
+            sports={r["id"]: r for r in body["sports"]},
+            events={r["id"]: r for r in body["events"]},
+            quotes={(e, f): (v, p) for e, f, v, p in body["quotes"]},
+            announcements={r["id"]: r for r in body["announcements"]},
+            blocked_events=frozenset(body["blocked_events"]),
+            blocked_factors={e: frozenset(fs) for e, fs in body["blocked_factors"]},
+        )
+
     def price(self, event_id: int, factor_id: int) -> float | None:
         """The tradable odds of a factor, None if it is not on offer or suspended."""
         if event_id in self.blocked_events or factor_id in self.blocked_factors.get(event_id, ()):
@@ -104,13 +134,14 @@ class ReplayStep:
     problem: str | None = None
 
 
-def replay(packets: Iterable[Packet | None]) -> Iterator[ReplayStep]:
+def replay(packets: Iterable[Packet | None], start: LineState | None = None) -> Iterator[ReplayStep]:
     """Fold packets in order: a full packet restarts the line, an increment extends it.
 
     ``None`` stands for an unreadable packet: it yields a problem and breaks the chain,
-    so the following increments are refused until the next full packet.
+    so the following increments are refused until the next full packet. ``start`` is the
+    line a checkpoint left (None: no line yet, or a broken chain).
     """
-    state: LineState | None = None
+    state = start
     for packet in packets:
         if packet is None:
             state = None
