@@ -14,6 +14,7 @@ from soccer_assets.defs.training import TRAINING_JOB
 from soccer_assets.defs.training.promotion import PROMOTION_JOB
 from soccer_assets.mlops.registry import CANDIDATE, CHAMPION
 from soccer_assets.pipeline import quiet_run_config, run_ingestion
+from soccer_assets.storage.published import PublishedStore
 from tests.assets.conftest import Platform, check_outcomes, materialized
 
 pytestmark = pytest.mark.slow
@@ -137,10 +138,23 @@ def test_before_any_champion_a_worse_version_is_refused_and_the_first_keeps_serv
     assert check_outcomes(gate) == {"candidate_gate_check": False}
     assert "candidate's" in registry.version(version).tags["gate"]
     assert registry.alias_version(CANDIDATE) == "1"
+    # the refused version is evaluated (someone materializes model_evaluation on its own) ...
+    evaluated = platform.defs.resolve_job_def(TRAINING_JOB).execute_in_process(
+        instance=platform.instance,
+        raise_on_error=False,
+        asset_selection=[dg.AssetKey("model_evaluation")],
+        run_config=quiet_run_config(),
+    )
+    assert evaluated.success and set(platform.table("model_evaluation")["model_version"]) == {version}
     assert run_job(platform, INFERENCE_JOB).success
     served = platform.table("predictions")
     assert set(served["model_version"]) == {"1"}
     assert set(served["model_fit"]) == {"serving", "holdout"}
+    # ... but what is published beside version 1 is version 1's own evaluation
+    store = PublishedStore(platform.defs.resources["storage"].blobstore())
+    manifest = store.manifest()
+    assert manifest is not None and manifest.model["version"] == "1"
+    assert set(store.read_table("model_evaluation", manifest)["model_version"]) == {"1"}
 
 
 def test_a_first_version_below_the_floor_gets_no_alias(model_platform):

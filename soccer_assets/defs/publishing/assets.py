@@ -17,6 +17,7 @@ from soccer_assets.resources.storage import StorageResource
 from soccer_assets.settings import Settings
 from soccer_assets.storage import contract
 from soccer_assets.storage.blobstore import BlobNotFound, BlobStore
+from soccer_assets.storage.evaluations import evaluation_of
 from soccer_assets.storage.prediction_log import PredictionLog
 from soccer_assets.storage.published import Artifact, PublishedStore
 from soccer_assets.storage.serving_artifacts import load_serving_artifact
@@ -133,7 +134,6 @@ def build_publishing_assets(settings: Settings) -> list[dg.AssetsDefinition]:
             "region_roi": region_roi,
             "backtest_bets": backtest,
             "drift": drift_report,
-            "model_evaluation": model_evaluation,
             "sources": source_fetches(blobs, settings),
             "team_state": team_state,
             "pre_kickoff_predictions": pre_kickoff_predictions(blobs, matches, predictions),
@@ -154,6 +154,13 @@ def build_publishing_assets(settings: Settings) -> list[dg.AssetsDefinition]:
                 context.log.info(f"{key} not produced yet; not published")
         first = predictions.row(0, named=True) if predictions.height else {}
         version, alias = first.get("model_version"), first.get("model_alias")
+        evaluation = evaluation_of(blobs, str(version), model_evaluation) if version else None
+        if evaluation is not None:
+            tables["model_evaluation"] = evaluation
+        else:  # never another version's figures under the served version's label
+            context.log.warning(
+                f"no holdout evaluation of the served version v{version} is stored; not published"
+            )
         if version:
             serving = load_serving_artifact(blobs, str(version))
             artifacts["serving_model"] = Artifact(serving.descriptor_json(), "json")

@@ -33,7 +33,9 @@ from soccer_assets.mlops.contract import (
     to_model_input,
 )
 from soccer_assets.resources.mlflow import MlflowResource
+from soccer_assets.resources.storage import StorageResource
 from soccer_assets.settings import Settings
+from soccer_assets.storage.evaluations import save_evaluation
 
 TRAINING_POOL = "model_training"
 
@@ -351,6 +353,7 @@ def build_training_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         final_model: dict,
         matches: pl.DataFrame,
         mlflow: MlflowResource,
+        storage: StorageResource,
     ) -> dg.Output[pl.DataFrame]:
         registry = mlflow.registry()
         model = registry.load_holdout(final_model["version"])  # the model that never saw the holdout
@@ -371,6 +374,7 @@ def build_training_assets(settings: Settings) -> list[dg.AssetsDefinition]:
             },
         )
         tracker.log_json(final_model["run_id"], "evaluation.json", table.to_dicts())
+        save_evaluation(storage.blobstore(), str(final_model["version"]), table)
         plot_md = calibration_plot_markdown(forecasts)
         return dg.Output(
             table,
