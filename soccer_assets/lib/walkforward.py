@@ -15,6 +15,7 @@ import polars as pl
 
 from soccer_assets.lib.evaluation import ALL, SOURCES, base_rates, evaluate, forecasts_frame
 from soccer_assets.lib.features.build import FeatureConfig, build_match_features
+from soccer_assets.lib.models.calibration import calibrate
 from soccer_assets.lib.models.selection import select_best
 from soccer_assets.lib.models.training import fit_final, prepare
 from soccer_assets.lib.models.tuning import tune
@@ -75,9 +76,15 @@ def walk_forward(
         X_test, _ = data.xy("test")
         forecasts = forecasts_frame(data.test, model.predict_proba(X_test), matches, base_rates(data.train))
         table = evaluate(forecasts).filter(pl.col("league") != ALL)
-        log(f"{season}: chose {best['family']} ({best['reason']})")
+        # the same fit without the market blend (temperature only): what the blend changed
+        unblended = calibrate(model.estimator.predict_proba(X_test), X_test, model.temperature, None)
+        without = evaluate(forecasts_frame(data.test, unblended, matches, base_rates(data.train)))
+        without = without.filter((pl.col("league") != ALL) & (pl.col("source") == "model"))
+        blend = model.blend.as_dict() if model.blend is not None else None
+        log(f"{season}: chose {best['family']} ({best['reason']}); blend {blend}")
         for (league,), group in table.group_by(["league"], maintain_order=True):
             by_source = {r["source"]: r for r in group.to_dicts()}
+            no_blend = without.filter(pl.col("league") == league).row(0, named=True)
             rows.append(
                 {
                     "league": league,
@@ -85,6 +92,8 @@ def walk_forward(
                     "n": by_source["model"]["n"],
                     "family": best["family"],
                     **{source: {m: by_source[source][m] for m in METRICS} for source in SOURCES},
+                    "model_without_blend": {m: no_blend[m] for m in METRICS},
+                    "blend": blend,
                 }
             )
     return rows

@@ -307,6 +307,14 @@ class ModelCard(Struct):
     mlflow_run_url: str | None = None
 
 
+class MarketBlendDescriptor(Struct):
+    """softmax(model_weight * log p_model + market_weight * log p_market) where a price exists."""
+
+    model_weight: float
+    market_weight: float
+    columns: list[int]
+
+
 class ServingDescriptor(Struct):
     """``serving_model``: how to load ``serving_estimator`` (see lib/models/serving.py)."""
 
@@ -322,6 +330,7 @@ class ServingDescriptor(Struct):
     classes: list[str]
     fit: str
     served_through: str | None = None
+    blend: MarketBlendDescriptor | None = None
 
 
 DOCUMENT_CONTRACTS: dict[str, type[Struct]] = {

@@ -67,6 +67,16 @@ def _mlflow_link(mlflow: MlflowResource, run_id: str) -> dg.MetadataValue:
     )
 
 
+def _blend_params(prefix: str, model: Any) -> dict[str, float]:
+    """How much weight the model earned against the market on its calibration slice."""
+    if model.blend is None:
+        return {}
+    return {
+        f"{prefix}blend_model_weight": round(model.blend.model_weight, 6),
+        f"{prefix}blend_market_weight": round(model.blend.market_weight, 6),
+    }
+
+
 def build_training_assets(settings: Settings) -> list[dg.AssetsDefinition]:
     preset = Preset.named(settings.training_preset)
     split_config = SplitConfig(
@@ -270,6 +280,8 @@ def build_training_assets(settings: Settings) -> list[dg.AssetsDefinition]:
                     **{f"model.{k}": v for k, v in best_model["params"].items()},
                     "temperature": round(model.temperature, 6),
                     "serving_temperature": round(serving.temperature, 6),
+                    **_blend_params("", model),
+                    **_blend_params("serving_", serving),
                     "n_features": len(model.features),
                     "train_seasons": _seasons(data.train),
                     "calibration_seasons": _seasons(data.calibration),
@@ -318,6 +330,8 @@ def build_training_assets(settings: Settings) -> list[dg.AssetsDefinition]:
             "family": best_model["family"],
             "temperature": model.temperature,
             "serving_temperature": serving.temperature,
+            "blend": model.blend.as_dict() if model.blend else None,
+            "serving_blend": serving.blend.as_dict() if serving.blend else None,
             "holdout_model_uri": holdout_uri,
             "train_leagues": leagues.split(","),
             "features": model.features,
@@ -335,6 +349,7 @@ def build_training_assets(settings: Settings) -> list[dg.AssetsDefinition]:
                 "model_version": version,
                 "family": best_model["family"],
                 "temperature": model.temperature,
+                **_blend_params("", model),
                 **{f"holdout_{k}": v for k, v in holdout.items()},
                 "mlflow_run": _mlflow_link(mlflow, run_id),
             },

@@ -1,4 +1,5 @@
-"""Temperature scaling of 1X2 probabilities, and the calibrated model that ships.
+"""Temperature scaling of 1X2 probabilities, the blend with the market, and the calibrated
+model that ships.
 
 Why temperature scaling and not sigmoid (Platt) calibration: one parameter fitted on a
 later time slice (one season, ~1,000-1,800 matches) is hard to overfit; dividing the
@@ -9,11 +10,12 @@ parameters plus a renormalisation that undoes part of the calibration.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.optimize import minimize_scalar
+from scipy.optimize import minimize, minimize_scalar
 
 from soccer_assets.lib.metrics import log_loss
 
@@ -37,14 +39,101 @@ def fit_temperature(probs: np.ndarray, outcomes: np.ndarray) -> float:
     return float(np.exp(result.x))
 
 
+MARKET_PROBABILITIES = ("f_mkt_prob_home", "f_mkt_prob_draw", "f_mkt_prob_away")
+MAX_WEIGHT = 3.0
+
+
+@dataclass(frozen=True)
+class MarketBlend:
+    """The last stage: softmax(a * log p_model + b * log p_market) where the market has a price.
+
+    The market-only blend (a=0, b=1) is one of the candidates, so on the slice it is fitted
+    on the blend is never worse than the market: where the model's corrections do not pay,
+    ``a`` goes to zero and the model hands over to the de-vigged pre-match prices.
+    """
+
+    model_weight: float
+    market_weight: float
+    columns: tuple[int, int, int]  # positions of the market probabilities among the features
+
+    def market(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Market probabilities of ``X`` and which rows have a usable price."""
+        market = np.asarray(X[:, list(self.columns)], dtype=np.float64)
+        valid = np.all(np.isfinite(market) & (market > 0), axis=1)
+        return market, valid
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "model_weight": self.model_weight,
+            "market_weight": self.market_weight,
+            "columns": list(self.columns),
+        }
+
+
+def market_positions(features: Sequence[str]) -> tuple[int, int, int] | None:
+    if not all(name in features for name in MARKET_PROBABILITIES):
+        return None
+    home, draw, away = (list(features).index(name) for name in MARKET_PROBABILITIES)
+    return home, draw, away
+
+
+def _blended(probs: np.ndarray, market: np.ndarray, a: float, b: float) -> np.ndarray:
+    logits = a * np.log(np.clip(probs, EPS, 1.0)) + b * np.log(np.clip(market, EPS, 1.0))
+    logits -= logits.max(axis=1, keepdims=True)
+    out = np.exp(logits)
+    return out / out.sum(axis=1, keepdims=True)
+
+
+def fit_blend(probs: np.ndarray, market: np.ndarray, outcomes: np.ndarray) -> tuple[float, float]:
+    """Weights (a, b) >= 0 minimising log loss; the best of the fit and the plain candidates
+    (market only, model only), so a failed optimisation can never pick something worse."""
+
+    def loss(weights: np.ndarray) -> float:
+        return log_loss(_blended(probs, market, float(weights[0]), float(weights[1])), outcomes)
+
+    fitted = minimize(loss, x0=np.array([0.5, 0.5]), method="L-BFGS-B", bounds=[(0.0, MAX_WEIGHT)] * 2)
+    candidates = [(0.0, 1.0), (1.0, 0.0), (float(fitted.x[0]), float(fitted.x[1]))]
+    return min(candidates, key=lambda w: loss(np.array(w)))
+
+
+def calibrate(probs: np.ndarray, X: np.ndarray, temperature: float, blend: MarketBlend | None) -> np.ndarray:
+    """Raw probabilities to what is served: the market blend where a price exists, else
+    temperature scaling."""
+    out = apply_temperature(probs, temperature)
+    if blend is None:
+        return out
+    market, valid = blend.market(X)
+    if valid.any():
+        out[valid] = _blended(probs[valid], market[valid], blend.model_weight, blend.market_weight)
+    return out
+
+
+def fit_calibration(
+    probs: np.ndarray, X: np.ndarray, outcomes: np.ndarray, features: Sequence[str]
+) -> tuple[float, MarketBlend | None]:
+    """Temperature on every row of the calibration slice; the blend on the rows with a price."""
+    temperature = fit_temperature(probs, outcomes)
+    columns = market_positions(features)
+    if columns is None:
+        return temperature, None
+    blend = MarketBlend(0.0, 1.0, columns)
+    market, valid = blend.market(X)
+    if not valid.any():
+        return temperature, None
+    a, b = fit_blend(probs[valid], market[valid], outcomes[valid])
+    return temperature, MarketBlend(a, b, columns)
+
+
 @dataclass
 class CalibratedModel:
-    """A fitted classifier, its feature list and its temperature: the unit that gets registered."""
+    """A fitted classifier, its feature list, temperature and market blend: the unit that gets
+    registered."""
 
     estimator: Any
     features: list[str]
     temperature: float
     family: str
+    blend: MarketBlend | None = None  # None: versions fitted before the blend existed, or no market
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        return apply_temperature(self.estimator.predict_proba(X), self.temperature)
+        return calibrate(self.estimator.predict_proba(X), X, self.temperature, self.blend)

@@ -4,7 +4,8 @@
 temperature, where the market anchor sits) and the estimator's bytes: XGBoost's JSON
 model, LightGBM's text model, scikit-learn estimators through skops (no pickle).
 ``ServingModel`` loads them back and predicts exactly as the registered model does:
-market margin (for anchored boosting), the estimator, temperature scaling. It also
+market margin (for anchored boosting), the estimator, temperature scaling or the blend
+with the market. It also
 explains a prediction where the family allows: tree contributions (XGBoost, LightGBM) or
 coefficient x standardised value (logistic regression), per outcome in the softmax's
 input space. With market anchoring the market is the starting margin, so contributions
@@ -24,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from soccer_assets.lib.models.anchoring import MarketAnchored, market_columns, market_margin, softmax
-from soccer_assets.lib.models.calibration import CalibratedModel, apply_temperature
+from soccer_assets.lib.models.calibration import CalibratedModel, MarketBlend, calibrate
 
 FORMATS = {"xgboost": "xgboost-json", "lightgbm": "lightgbm-text", "hgb": "skops", "logreg": "skops"}
 SKOPS_TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.", "builtins.", "collections.")
@@ -73,6 +74,7 @@ def export_model(model: CalibratedModel, **identity: Any) -> ServingArtifact:
         "temperature": float(model.temperature),
         "market_anchored": anchored,
         "market_columns": market_columns(model.features) if anchored else None,
+        "blend": model.blend.as_dict() if model.blend is not None else None,
         "classes": ["home", "draw", "away"],
     }
     return ServingArtifact(descriptor, data)
@@ -96,6 +98,12 @@ class ServingModel:
         self.family: str = descriptor["family"]
         self.features: list[str] = list(descriptor["features"])
         self.temperature: float = float(descriptor["temperature"])
+        blend = descriptor.get("blend")
+        self.blend: MarketBlend | None = (
+            MarketBlend(float(blend["model_weight"]), float(blend["market_weight"]), tuple(blend["columns"]))
+            if blend
+            else None
+        )
         self.market: list[int] | None = (
             descriptor.get("market_columns") if descriptor.get("market_anchored") else None
         )
@@ -156,7 +164,7 @@ class ServingModel:
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """Calibrated probabilities (home, draw, away) for rows of ``self.features``."""
         X = self._check(X)
-        return apply_temperature(self._raw_probabilities(X), self.temperature)
+        return calibrate(self._raw_probabilities(X), X, self.temperature, self.blend)
 
     def _check(self, X: np.ndarray) -> np.ndarray:
         X = np.asarray(X, dtype=np.float64)

@@ -9,7 +9,7 @@ import numpy as np
 import polars as pl
 
 from soccer_assets.lib.features.build import feature_columns
-from soccer_assets.lib.models.calibration import CalibratedModel, fit_temperature
+from soccer_assets.lib.models.calibration import CalibratedModel, fit_calibration
 from soccer_assets.lib.models.threads import native_threads
 from soccer_assets.lib.models.tuning import FoldIndex, design_matrix
 from soccer_assets.lib.models.zoo import family
@@ -69,9 +69,9 @@ def _fit_calibrated(
     estimator = family(family_name).estimator(params, features, seed, n_jobs)
     with native_threads(n_jobs):
         estimator.fit(*fit)
-        temperature = fit_temperature(estimator.predict_proba(X_cal), y_cal)
+        temperature, blend = fit_calibration(estimator.predict_proba(X_cal), X_cal, y_cal, features)
     return CalibratedModel(
-        estimator=estimator, features=list(features), temperature=temperature, family=family_name
+        estimator=estimator, features=list(features), temperature=temperature, family=family_name, blend=blend
     )
 
 
