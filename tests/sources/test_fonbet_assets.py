@@ -258,6 +258,8 @@ def test_grouped_layout_gives_the_same_events_and_links(ingested, source_server,
         .equals(flat_events.drop("last_seen_at", "snapshots"))
     )
     assert ingested.table("fonbet_links").equals(flat_links)
+    # the same events against the same candidates: every outcome of the first run is reused
+    assert ingested.latest_metadata("fonbet_links")["events_proposed"] == 0
 
 
 def test_schedule_every_four_hours_on_the_odds_job(make_source_platform):

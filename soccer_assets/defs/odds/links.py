@@ -1,5 +1,6 @@
 """Linking Fonbet events to matches: ``fonbet_links`` and the ``fonbet_unlinked`` review table."""
 
+import io
 from typing import Any
 
 import dagster as dg
@@ -8,13 +9,19 @@ import polars as pl
 from soccer_assets.defs.metadata import frame_markdown
 from soccer_assets.lib.linking.aliases import load_team_aliases
 from soccer_assets.lib.linking.frames import candidates_from, events_from, links_frame, unlinked_frame
-from soccer_assets.lib.linking.matcher import Linker
+from soccer_assets.lib.linking.incremental import link_incrementally, rules_fingerprint
+from soccer_assets.lib.linking.matcher import Linker, unique_by_id
 from soccer_assets.lib.linking.model import LinkResult
+from soccer_assets.resources.storage import StorageResource, frame_to_parquet
 from soccer_assets.settings import Settings
+from soccer_assets.storage.checkpoints import CheckpointStore
 
 GROUP = "odds"
 # Bump when parsing, linking or the output columns change: part of the code version.
 CODE_VERSION = "1"
+# outcomes of the last run per event, reused while an event's inputs are unchanged
+LINKS_CHECKPOINT = "fonbet_links"
+LINKS_CHECKPOINT_FORMAT = 1
 UNLINKED_COLUMNS = [
     "event_id",
     "home",
@@ -45,6 +52,12 @@ def link_rates(result: LinkResult, events: pl.DataFrame, links: pl.DataFrame) ->
     }
 
 
+class FonbetLinksConfig(dg.Config):
+    """Run config of the link step."""
+
+    rebuild: bool = False  # propose every event again instead of reusing unchanged outcomes
+
+
 def build_link_assets(settings: Settings) -> dg.AssetsDefinition:
     covered = list(settings.leagues)
 
@@ -73,24 +86,36 @@ def build_link_assets(settings: Settings) -> dg.AssetsDefinition:
     )
     def link_fonbet_events(
         context: dg.AssetExecutionContext,
+        config: FonbetLinksConfig,
+        storage: StorageResource,
         fonbet_events: pl.DataFrame,
         matches: pl.DataFrame,
         fixtures: pl.DataFrame,
     ):
         # events of competitions mapped to a league that is not configured are out of scope
         events = fonbet_events.filter(pl.col("league").is_null() | pl.col("league").is_in(covered))
-        linker = Linker(candidates_from([matches, fixtures]), load_team_aliases("fonbet"))
-        result = linker.link(events_from(events))
+        aliases = load_team_aliases("fonbet")
+        linker = Linker(candidates_from([matches, fixtures]), aliases)
+        cache = CheckpointStore(storage.blobstore(), LINKS_CHECKPOINT, LINKS_CHECKPOINT_FORMAT)
+        rules = rules_fingerprint(aliases, linker.config, CODE_VERSION, sorted(covered))
+        checkpoint = None if config.rebuild else cache.load()
+        previous = None
+        if checkpoint is not None and checkpoint.meta.get("rules") == rules:
+            previous = pl.read_parquet(io.BytesIO(cache.read(checkpoint, "outcomes")))
+        result, outcomes, proposed = link_incrementally(linker, unique_by_id(events_from(events)), previous)
+        cache.save({"rules": rules}, {"outcomes": (frame_to_parquet(outcomes), "parquet")})
         described = fonbet_events.select("event_id", "home", "away", "competition", "kickoff_utc")
         links = links_frame(result).join(described, on="event_id", how="left")
         unlinked = unlinked_frame(result).join(described, on="event_id", how="left").select(UNLINKED_COLUMNS)
         rates = link_rates(result, events, links)
-        context.log.info(f"Fonbet links: {rates}")
+        context.log.info(f"Fonbet links: {rates}; {proposed} event(s) proposed afresh")
         yield dg.Output(
             links,
             output_name="fonbet_links",
             metadata={
                 **rates,
+                "events_proposed": proposed,
+                "relinked_all": previous is None,
                 "dagster/row_count": links.height,
                 "by_layer": dg.MetadataValue.json(result.by_layer()),
                 "links": frame_markdown(links.sort("kickoff_utc", descending=True)),

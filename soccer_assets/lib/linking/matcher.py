@@ -40,9 +40,12 @@ UK = ZoneInfo("Europe/London")
 
 
 @dataclass(frozen=True)
-class _Proposal:
+class Proposal:
+    """An event's claim on one candidate match, before claims are made one-to-one."""
+
     event_id: int
-    candidate: Candidate
+    match_id: str
+    league: str
     layer: Layer
     score: float
 
@@ -58,19 +61,26 @@ class Linker:
     ):
         self.config = config or LinkConfig()
         self.candidates = sorted(set(candidates), key=lambda c: c.match_id)
-        teams: dict[str, set[str]] = defaultdict(set)
-        self._by_date: dict[dt.date, list[Candidate]] = defaultdict(list)
+        self.teams: dict[str, set[str]] = defaultdict(set)
+        self.by_date: dict[dt.date, list[Candidate]] = defaultdict(list)
         for cand in self.candidates:
-            teams[cand.league].update((cand.home, cand.away))
-            self._by_date[cand.kickoff_date].append(cand)
-        self.roster = Roster(teams, aliases)
+            self.teams[cand.league].update((cand.home, cand.away))
+            self.by_date[cand.kickoff_date].append(cand)
+        self.roster = Roster(self.teams, aliases)
 
     def link(self, events: Iterable[SourceEvent]) -> LinkResult:
-        proposals: list[_Proposal] = []
+        return self.settle([self.outcome(event) for event in unique_by_id(events)])
+
+    def outcome(self, event: SourceEvent) -> Proposal | Unlinked:
+        """What one event proposes, or why it is left for review (claims are settled later)."""
+        return self._propose(event)
+
+    def settle(self, outcomes: Iterable[Proposal | Unlinked]) -> LinkResult:
+        """Make the proposals one-to-one; the result does not depend on the outcomes' order."""
+        proposals: list[Proposal] = []
         unlinked: list[Unlinked] = []
-        for event in _unique_by_id(events):
-            outcome = self._propose(event)
-            (proposals if isinstance(outcome, _Proposal) else unlinked).append(outcome)
+        for outcome in outcomes:
+            (proposals if isinstance(outcome, Proposal) else unlinked).append(outcome)
         links, conflicts = self._one_to_one(proposals)
         unlinked.extend(conflicts)
         return LinkResult(
@@ -82,7 +92,7 @@ class Linker:
 
     def slate(self, event: SourceEvent) -> list[Candidate]:
         uk_date = event.kickoff_utc.astimezone(UK).date()
-        nearby = (c for d in (-1, 0, 1) for c in self._by_date.get(uk_date + dt.timedelta(days=d), []))
+        nearby = (c for d in (-1, 0, 1) for c in self.by_date.get(uk_date + dt.timedelta(days=d), []))
         return [
             c
             for c in nearby
@@ -98,7 +108,7 @@ class Linker:
         cfg = self.config
         return self.roster.place(name, league, fuzzy=fuzzy, min_score=cfg.min_side_score, margin=cfg.margin)
 
-    def _propose(self, event: SourceEvent) -> _Proposal | Unlinked:
+    def _propose(self, event: SourceEvent) -> Proposal | Unlinked:
         if any(squad_of(text) is not Squad.FIRST for text in (event.home, event.away, event.competition)):
             return Unlinked(event.event_id, Reason.NOT_FIRST_TEAM)
         slate = self.slate(event)
@@ -106,7 +116,7 @@ class Linker:
             reason = Reason.COMPETITION_UNMAPPED if event.league is None else Reason.NO_MATCH_IN_WINDOW
             return Unlinked(event.event_id, reason)
         fuzzy = event.league is not None
-        proposals: list[_Proposal] = []
+        proposals: list[Proposal] = []
         ambiguous = False
         for cand in slate:
             home = self._place(event.home, cand.league, fuzzy)
@@ -120,7 +130,7 @@ class Linker:
             score = (home.score + away.score) / 2
             if layer is Layer.FUZZY and score < self.config.accept_score:
                 continue
-            proposals.append(_Proposal(event.event_id, cand, layer, score))
+            proposals.append(Proposal(event.event_id, cand.match_id, cand.league, layer, score))
         if len(proposals) == 1:
             return proposals[0]
         best, best_score = self._closest(event, slate)
@@ -150,10 +160,10 @@ class Linker:
 
     # -- all events ---------------------------------------------------------------------
 
-    def _one_to_one(self, proposals: Sequence[_Proposal]) -> tuple[list[Link], list[Unlinked]]:
-        by_match: dict[str, list[_Proposal]] = defaultdict(list)
+    def _one_to_one(self, proposals: Sequence[Proposal]) -> tuple[list[Link], list[Unlinked]]:
+        by_match: dict[str, list[Proposal]] = defaultdict(list)
         for proposal in proposals:
-            by_match[proposal.candidate.match_id].append(proposal)
+            by_match[proposal.match_id].append(proposal)
         links: list[Link] = []
         conflicts: list[Unlinked] = []
         for match_id, claims in by_match.items():
@@ -165,7 +175,7 @@ class Linker:
                         Link(
                             claim.event_id,
                             match_id,
-                            claim.candidate.league,
+                            claim.league,
                             claim.layer,
                             round(claim.score, 1),
                         )
@@ -176,7 +186,7 @@ class Linker:
                     )
         return links, conflicts
 
-    def _clearly_ahead(self, claims: Sequence[_Proposal]) -> bool:
+    def _clearly_ahead(self, claims: Sequence[Proposal]) -> bool:
         if len(claims) == 1:
             return True
         first, second = claims[0], claims[1]
@@ -187,7 +197,7 @@ class Linker:
         return False
 
 
-def _unique_by_id(events: Iterable[SourceEvent]) -> list[SourceEvent]:
+def unique_by_id(events: Iterable[SourceEvent]) -> list[SourceEvent]:
     by_id: dict[int, SourceEvent] = {}
     for event in events:
         if by_id.setdefault(event.event_id, event) != event:
