@@ -1,0 +1,1 @@
+"""Operations tooling that is not part of the Dagster code location (``./scripts/stack``)."""
