@@ -150,13 +150,16 @@ class HistoryStore:
 
     def quotes(self, event_ids: list[int]) -> pl.DataFrame:
         """The quote log of ``event_ids`` (event_id, snapshot_at, odds_*), in fetch order."""
-        history = self.load()
-        if history is None or not event_ids:
+        checkpoint = self.checkpoints.load()
+        if checkpoint is None or not event_ids:
             return empty_quotes()
         wanted = pl.Series(event_ids, dtype=pl.Int64).implode()
         frames = [
-            self.month_quotes(history, month).filter(pl.col("event_id").is_in(wanted))
-            for month in sorted(history.months)
+            pl.read_parquet(io.BytesIO(self.checkpoints.read(checkpoint, name))).filter(
+                pl.col("event_id").is_in(wanted)
+            )
+            for name in sorted(checkpoint.parts)
+            if name.startswith(QUOTES_PART)
         ]
         return pl.concat([empty_quotes(), *frames])
 
