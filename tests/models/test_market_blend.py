@@ -8,7 +8,9 @@ from soccer_assets.lib.metrics import log_loss
 from soccer_assets.lib.models.calibration import (
     MARKET_PROBABILITIES,
     CalibratedModel,
+    MarketBlend,
     calibrate,
+    fit_blend,
     fit_calibration,
 )
 from soccer_assets.lib.models.serving import ServingModel, export_model
@@ -46,6 +48,25 @@ def test_pure_noise_corrections_hand_over_to_the_market():
     blended = calibrate(model_test, _X(market_test), 1.0, blend)
     assert abs(log_loss(blended, y_test) - log_loss(market_test, y_test)) < 0.001
     assert log_loss(model_test, y_test) > log_loss(market_test, y_test) + 0.01  # the noise did cost
+
+
+def test_float32_probabilities_are_fitted_as_precisely():
+    """XGBoost answers in float32; a loss computed at that precision stalls a finite-difference
+    optimiser at its starting point (seen on real data: model weight exactly 0.5). The fit must
+    reach the best weights a fine grid finds."""
+    rng = np.random.default_rng(1)
+    truth = _softmax(rng.normal([0.35, 0.0, -0.1], [0.7, 0.15, 0.7], size=(4000, 3)))
+    outcomes = np.array([rng.choice(3, p=p) for p in truth])
+    model = _softmax(np.log(truth) + rng.normal(0, 0.2, size=truth.shape)).astype(np.float32)
+    market = _softmax(np.log(truth) + rng.normal(0, 0.4, size=truth.shape))
+    a, b = fit_blend(model, market, outcomes)
+    fitted = log_loss(calibrate(model, market, 1.0, MarketBlend(a, b, (0, 1, 2))), outcomes)
+    grid = min(
+        log_loss(calibrate(model, market, 1.0, MarketBlend(ga, gb, (0, 1, 2))), outcomes)
+        for ga in np.linspace(0, 1.5, 31)
+        for gb in np.linspace(0, 1.5, 31)
+    )
+    assert fitted <= grid + 1e-6 and abs(a - 0.5) > 0.05
 
 
 def test_corrections_that_pay_keep_their_weight():

@@ -78,6 +78,7 @@ def market_positions(features: Sequence[str]) -> tuple[int, int, int] | None:
 
 
 def _blended(probs: np.ndarray, market: np.ndarray, a: float, b: float) -> np.ndarray:
+    probs, market = np.asarray(probs, dtype=np.float64), np.asarray(market, dtype=np.float64)
     logits = a * np.log(np.clip(probs, EPS, 1.0)) + b * np.log(np.clip(market, EPS, 1.0))
     logits -= logits.max(axis=1, keepdims=True)
     out = np.exp(logits)
@@ -85,20 +86,44 @@ def _blended(probs: np.ndarray, market: np.ndarray, a: float, b: float) -> np.nd
 
 
 def fit_blend(probs: np.ndarray, market: np.ndarray, outcomes: np.ndarray) -> tuple[float, float]:
-    """Weights (a, b) >= 0 minimising log loss; the best of the fit and the plain candidates
-    (market only, model only), so a failed optimisation can never pick something worse."""
+    """Weights (a, b) >= 0 minimising log loss (exact gradient: the two log-probabilities are
+    nearly collinear for a market-anchored model, where numerical gradients stall); the best
+    of the fit and the plain candidates (market only, model only), so a failed optimisation
+    can never pick something worse."""
+    # XGBoost answers in float32: in float64 here, or the loss is too coarse to optimise
+    log_model = np.log(np.clip(np.asarray(probs, dtype=np.float64), EPS, 1.0))
+    log_market = np.log(np.clip(np.asarray(market, dtype=np.float64), EPS, 1.0))
+    rows = np.arange(len(outcomes))
 
-    def loss(weights: np.ndarray) -> float:
-        return log_loss(_blended(probs, market, float(weights[0]), float(weights[1])), outcomes)
+    def loss_and_gradient(weights: np.ndarray) -> tuple[float, np.ndarray]:
+        logits = weights[0] * log_model + weights[1] * log_market
+        logits -= logits.max(axis=1, keepdims=True)
+        log_p = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+        p = np.exp(log_p)
+        gradient = np.array(
+            [
+                np.mean((p * log_model).sum(axis=1) - log_model[rows, outcomes]),
+                np.mean((p * log_market).sum(axis=1) - log_market[rows, outcomes]),
+            ]
+        )
+        return float(-log_p[rows, outcomes].mean()), gradient
 
-    fitted = minimize(loss, x0=np.array([0.5, 0.5]), method="L-BFGS-B", bounds=[(0.0, MAX_WEIGHT)] * 2)
+    fitted = minimize(
+        loss_and_gradient,
+        x0=np.array([0.5, 0.5]),
+        jac=True,
+        method="L-BFGS-B",
+        bounds=[(0.0, MAX_WEIGHT)] * 2,
+        options={"ftol": 1e-12, "gtol": 1e-9},
+    )
     candidates = [(0.0, 1.0), (1.0, 0.0), (float(fitted.x[0]), float(fitted.x[1]))]
-    return min(candidates, key=lambda w: loss(np.array(w)))
+    return min(candidates, key=lambda w: loss_and_gradient(np.array(w))[0])
 
 
 def calibrate(probs: np.ndarray, X: np.ndarray, temperature: float, blend: MarketBlend | None) -> np.ndarray:
     """Raw probabilities to what is served: the market blend where a price exists, else
     temperature scaling."""
+    probs = np.asarray(probs, dtype=np.float64)
     out = apply_temperature(probs, temperature)
     if blend is None:
         return out
