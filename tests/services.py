@@ -72,6 +72,20 @@ def _free_port(low: int = 20000, high: int = 45000) -> int:
     raise RuntimeError("no free port pair found")
 
 
+def free_port_block(count: int, low: int = 20000, high: int = 45000) -> int:
+    """The first of ``count`` consecutive free ports (a stack of ./scripts/stack takes a block)."""
+    for _ in range(200):
+        base = random.randint(low, high - count)
+        try:
+            for port in range(base, base + count):
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        return base
+    raise RuntimeError(f"no block of {count} free ports found")
+
+
 def weed_binary() -> str:
     candidate = Path(sys.executable).with_name("weed")
     found = str(candidate) if candidate.exists() else shutil.which("weed")

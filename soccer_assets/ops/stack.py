@@ -74,6 +74,7 @@ SERVICE_PORTS = {
     "webserver": ["dagster"],
     "daemon": [],
 }
+URL_NAMES = ("dagster", "api", "ui", "mlflow", "prometheus", "alertmanager", "s3")
 DEFAULT_PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 STORE_BUCKET, MLFLOW_BUCKET = "soccer", "mlflow"
 LOCATION = "soccer_assets"
@@ -203,7 +204,10 @@ def _ports(base: int, environ: Mapping[str, str]) -> dict[str, int]:
 
 
 def _port_in_use(port: int) -> bool:
+    """Something listens on it (as servers do, SO_REUSEADDR: connections of a stopped server still
+    in TIME_WAIT do not count)."""
     with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:
@@ -297,6 +301,8 @@ def stack_env(c: Config) -> dict[str, str]:
             "SOCCER_UI_DAGSTER_URL": c.url("dagster"),
             "SOCCER_UI_MLFLOW_URL": c.url("mlflow"),
             "GRADIO_ANALYTICS_ENABLED": "False",
+            # where each service answers, for people and scripts
+            **{f"STACK_{name.upper()}_URL": c.url(name) for name in URL_NAMES},
         }
     )
     return values
