@@ -116,6 +116,10 @@ def test_an_arbitrage_book_fails_the_odds_check(
     assert ingested.canonical().success
     united = next(f for f in fixtures if (f.home, f.away) == ("Man United", "Liverpool"))
     renames = {16041075: ("Манчестер Юнайтед", "Ливерпуль", united.kickoff_utc)}
+    source_server.route(FONBET_PATH, variants.premier_league_line(current_line, renames))
+    assert run_fonbet(ingested).success
+    before = ingested.table("fonbet_odds")
+    assert before.height
     # every price 10% longer: the implied probabilities sum below one, which no book offers
     source_server.route(FONBET_PATH, variants.premier_league_line(current_line, renames, (1.1, 1.1, 1.1)))
     result = run_fonbet(ingested)
@@ -127,6 +131,11 @@ def test_an_arbitrage_book_fails_the_odds_check(
         and e.event_specific_data.check_name.startswith("fonbet_odds")
     )
     assert "in_range(0.0, 0.2)" in evaluation.metadata["failures_by_check"].value
+    # audited before it was written: the odds in force stay, the refused table is kept aside
+    assert "fonbet_odds" not in materialized(result)
+    assert ingested.table("fonbet_odds").equals(before)
+    staged = pl.read_parquet(evaluation.metadata["staged_table"].value)
+    assert staged.height > before.height
 
 
 def test_server_errors_a_timeout_and_a_cut_body_are_retried(

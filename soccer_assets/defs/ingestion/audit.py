@@ -1,13 +1,5 @@
-"""Write-audit-publish for the canonical tables.
-
-Dagster's IO manager stores an asset's output before any separate asset check runs, and
-a blocking check stops only the later steps of the same run: a bad ``matches`` would
-already be the table every later run reads. So the canonical assets audit their table
-in the asset itself and yield the output only when the audit passes; a table that fails
-is written under ``staging/`` for inspection, the table in force stays what every
-reader (this run, a later run of one downstream asset) gets, and the blocking check
-fails the step.
-"""
+"""Write-audit-publish of the canonical tables (see ``defs/staging``), and the rows in force
+that new snapshots are judged against."""
 
 from __future__ import annotations
 
@@ -15,12 +7,12 @@ import dagster as dg
 import polars as pl
 
 from soccer_assets.defs.metadata import check_result, latest_materialization
+from soccer_assets.defs.staging import stage_rejected
 from soccer_assets.lib.schemas.report import ValidationReport
-from soccer_assets.resources.storage import StorageResource, frame_to_parquet, read_asset_table
+from soccer_assets.resources.storage import StorageResource, read_asset_table
 
 MATCHES_AUDIT = "matches_schema_valid"
 FIXTURES_AUDIT = "fixtures_schema_valid"
-STAGING_ROOT = "staging"
 PARSER_VERSION_KEY = "parser_version"
 
 
@@ -36,14 +28,9 @@ def audit_failed(
     table: pl.DataFrame,
     report: ValidationReport,
 ) -> dg.AssetCheckResult:
-    """Keep the rejected table for inspection and say where; the table in force is untouched."""
-    store = storage.blobstore()
-    key = f"{STAGING_ROOT}/{'/'.join(context.asset_key.path)}/{context.run_id}.parquet"
-    store.put(key, frame_to_parquet(table))
-    context.log.error(
-        f"{context.asset_key.to_user_string()} failed its audit and was not published: {report.summary()}"
-    )
-    result = check_result(report, extra={"staged_table": dg.MetadataValue.path(store.uri(key))})
+    """The failed audit, with the rejected table kept for inspection; the table in force stays."""
+    staged = stage_rejected(context, storage, "/".join(context.asset_key.path), table)
+    result = check_result(report, extra={"staged_table": staged})
     return dg.AssetCheckResult(
         check_name=check_name,
         passed=False,

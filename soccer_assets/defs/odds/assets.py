@@ -1,21 +1,28 @@
 """Fonbet assets: raw line snapshots -> football events -> links to matches -> 1X2 odds."""
 
+from collections.abc import Iterator
 from typing import Any
 
 import dagster as dg
 import polars as pl
 
-from soccer_assets.defs.metadata import frame_markdown, markdown_table, table_schema
+from soccer_assets.defs.metadata import check_result, frame_markdown, markdown_table, table_schema
 from soccer_assets.defs.odds.history import FONBET_SOURCE, HistoryStore, advance, events_table
 from soccer_assets.defs.odds.links import CODE_VERSION, GROUP, build_link_assets
 from soccer_assets.defs.snapshots import materialize_fetch
+from soccer_assets.defs.staging import stage_rejected
 from soccer_assets.lib.fonbet.load import load_line
 from soccer_assets.lib.fonbet.odds import odds_history
 from soccer_assets.lib.linking.aliases import load_competitions
+from soccer_assets.lib.schemas.fonbet import fonbet_odds_schema
+from soccer_assets.lib.schemas.report import validate
 from soccer_assets.resources.fonbet import FonbetResource
 from soccer_assets.resources.storage import StorageResource
 from soccer_assets.settings import Settings
 from soccer_assets.sources.http import SourceError
+
+ODDS_AUDIT = "fonbet_odds_schema_valid"
+ODDS_SAMPLE_COLUMNS = ["match_id", "event_id", "snapshot_at", "odds_home", "odds_draw", "odds_away", "margin"]
 
 
 def _raw_metadata(content: bytes) -> dict[str, Any]:
@@ -118,6 +125,19 @@ def build_fonbet_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         group_name=GROUP,
         kinds={"polars", "parquet"},
         code_version=CODE_VERSION,
+        check_specs=[
+            dg.AssetCheckSpec(
+                ODDS_AUDIT,
+                asset="fonbet_odds",
+                blocking=True,
+                description=(
+                    "Audit before publish: odds > 1, de-vigged probabilities sum to one, margin in a sane "
+                    "range, quotes taken before kickoff, one latest quote per match. A failing table is "
+                    "kept under staging/ and never replaces the table in force."
+                ),
+            )
+        ],
+        output_required=False,
         description=(
             "Pre-match 1X2 odds history of linked matches (factors 921/922/923), one row per match and "
             "snapshot, multiplicative de-vig and margin; is_latest marks the last snapshot before kickoff."
@@ -128,13 +148,24 @@ def build_fonbet_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         storage: StorageResource,
         fonbet_links: pl.DataFrame,
         fonbet_events: pl.DataFrame,
-    ) -> dg.Output[pl.DataFrame]:
+    ) -> Iterator[dg.Output[pl.DataFrame] | dg.AssetCheckResult]:
         quotes = HistoryStore(storage.blobstore()).quotes(fonbet_links["event_id"].to_list())
         history, in_play = odds_history(quotes, fonbet_links, fonbet_events)
         if in_play:
             context.log.info(f"dropped {in_play} in-play quote(s) taken at or after kickoff")
         latest = history.filter(pl.col("is_latest"))
-        return dg.Output(
+        audit = validate(fonbet_odds_schema(), history, ODDS_SAMPLE_COLUMNS)
+        if not audit.passed:
+            staged = stage_rejected(context, storage, "fonbet_odds", history)
+            yield dg.AssetCheckResult(
+                check_name=ODDS_AUDIT,
+                passed=False,
+                metadata=check_result(audit, extra={"staged_table": staged}).metadata,
+                description=f"not published, the previous table stays in force: {audit.summary()}",
+            )
+            return
+        yield dg.AssetCheckResult(check_name=ODDS_AUDIT, passed=True, metadata={"rows": history.height})
+        yield dg.Output(
             history,
             metadata={
                 "dagster/row_count": history.height,

@@ -7,6 +7,7 @@ import dagster as dg
 import polars as pl
 
 from soccer_assets.defs.metadata import frame_markdown
+from soccer_assets.defs.staging import stage_rejected
 from soccer_assets.lib.linking.aliases import load_team_aliases
 from soccer_assets.lib.linking.frames import candidates_from, events_from, links_frame, unlinked_frame
 from soccer_assets.lib.linking.incremental import link_incrementally, rules_fingerprint
@@ -58,12 +59,22 @@ class FonbetLinksConfig(dg.Config):
     rebuild: bool = False  # propose every event again instead of reusing unchanged outcomes
 
 
+LINKS_AUDIT = "fonbet_links_one_to_one"
+
+
+def link_conflicts(links: pl.DataFrame) -> pl.DataFrame:
+    """Links whose match or event appears more than once (the linker promises one-to-one)."""
+    twice = pl.col("match_id").is_duplicated() | pl.col("event_id").is_duplicated()
+    return links.filter(twice).sort("match_id", "event_id")
+
+
 def build_link_assets(settings: Settings) -> dg.AssetsDefinition:
     covered = list(settings.leagues)
 
     @dg.multi_asset(
         outs={
             "fonbet_links": dg.AssetOut(
+                is_required=False,
                 group_name=GROUP,
                 kinds={"polars", "parquet"},
                 code_version=CODE_VERSION,
@@ -73,6 +84,7 @@ def build_link_assets(settings: Settings) -> dg.AssetsDefinition:
                 ),
             ),
             "fonbet_unlinked": dg.AssetOut(
+                is_required=False,
                 group_name=GROUP,
                 kinds={"polars", "parquet"},
                 code_version=CODE_VERSION,
@@ -83,6 +95,18 @@ def build_link_assets(settings: Settings) -> dg.AssetsDefinition:
             ),
         },
         ins={"fonbet_events": dg.AssetIn(), "matches": dg.AssetIn(), "fixtures": dg.AssetIn()},
+        check_specs=[
+            dg.AssetCheckSpec(
+                LINKS_AUDIT,
+                asset="fonbet_links",
+                blocking=True,
+                description=(
+                    "Audit before publish: links are one-to-one (no match with two events or the "
+                    "reverse); reports the link rate. Failing links are kept under staging/ and never "
+                    "replace the links in force."
+                ),
+            )
+        ],
     )
     def link_fonbet_events(
         context: dg.AssetExecutionContext,
@@ -103,12 +127,28 @@ def build_link_assets(settings: Settings) -> dg.AssetsDefinition:
         if checkpoint is not None and checkpoint.meta.get("rules") == rules:
             previous = pl.read_parquet(io.BytesIO(cache.read(checkpoint, "outcomes")))
         result, outcomes, proposed = link_incrementally(linker, unique_by_id(events_from(events)), previous)
-        cache.save({"rules": rules}, {"outcomes": (frame_to_parquet(outcomes), "parquet")})
         described = fonbet_events.select("event_id", "home", "away", "competition", "kickoff_utc")
         links = links_frame(result).join(described, on="event_id", how="left")
         unlinked = unlinked_frame(result).join(described, on="event_id", how="left").select(UNLINKED_COLUMNS)
         rates = link_rates(result, events, links)
         context.log.info(f"Fonbet links: {rates}; {proposed} event(s) proposed afresh")
+        conflicts = link_conflicts(links)
+        audit = {
+            **rates,
+            "matches_with_two_events": conflicts["match_id"].n_unique(),
+            "events_with_two_matches": conflicts["event_id"].n_unique(),
+        }
+        if not conflicts.is_empty():
+            staged = stage_rejected(context, storage, "fonbet_links", links)
+            yield dg.AssetCheckResult(
+                check_name=LINKS_AUDIT,
+                passed=False,
+                metadata={**audit, "conflicts": frame_markdown(conflicts), "staged_table": staged},
+                description="not published, the links in force stay: a match or an event appears twice",
+            )
+            return  # nor is the checkpoint moved on: the next run proposes these events again
+        cache.save({"rules": rules}, {"outcomes": (frame_to_parquet(outcomes), "parquet")})
+        yield dg.AssetCheckResult(check_name=LINKS_AUDIT, passed=True, metadata=audit)
         yield dg.Output(
             links,
             output_name="fonbet_links",
