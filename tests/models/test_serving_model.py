@@ -35,6 +35,7 @@ def test_the_artifact_predicts_like_the_fitted_model(data, family):
     served = from_bytes(artifact.descriptor_json(), artifact.estimator)
     X, _ = data.xy("test")
     np.testing.assert_allclose(served.predict_proba(X), model.predict_proba(X), rtol=0, atol=1e-6)
+    assert served.predict_proba(X[:0]).shape == (0, 3)  # a day with nothing to predict
     again = ServingModel(json.loads(artifact.descriptor_json()), artifact.estimator)
     assert np.array_equal(again.predict_proba(X[:5]), served.predict_proba(X[:5]))  # deterministic
     contributions = served.contributions(X[:4])

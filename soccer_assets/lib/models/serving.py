@@ -164,6 +164,8 @@ class ServingModel:
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """Calibrated probabilities (home, draw, away) for rows of ``self.features``."""
         X = self._check(X)
+        if not len(X):  # no upcoming match (an international break): boosters answer shape (0,)
+            return np.empty((0, 3))
         return calibrate(self._raw_probabilities(X), X, self.temperature, self.blend)
 
     def _check(self, X: np.ndarray) -> np.ndarray:
