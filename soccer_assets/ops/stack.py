@@ -1039,6 +1039,8 @@ def cmd_down(args: argparse.Namespace) -> int:
 def _down(c: Config, folder: Path, purge: bool) -> int:
     if not pid_records(c):
         say(f"nothing running in {folder}")
+        if not purge:
+            return 0
     else:
         say(f"stopping the stack in {folder}")
     left = stop_all(c)
