@@ -7,10 +7,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+import polars as pl
 import pytest
 
 from soccer_assets.lib.linking.aliases import load_competitions, load_team_aliases
-from soccer_assets.lib.linking.incremental import link_incrementally
+from soccer_assets.lib.linking.frames import links_frame, unlinked_frame
+from soccer_assets.lib.linking.incremental import link_frames
 from soccer_assets.lib.linking.matcher import Linker, link_events
 from soccer_assets.lib.linking.model import Candidate, SourceEvent
 from tests.linking_labels import candidate_matches, real_events, written_events
@@ -49,14 +51,28 @@ class CountingLinker(Linker):
         return super().outcome(event)
 
 
+def frame(events: list[SourceEvent]) -> pl.DataFrame:
+    return pl.DataFrame(
+        [dataclasses.asdict(e) for e in events],
+        schema={
+            "event_id": pl.Int64,
+            "home": pl.String,
+            "away": pl.String,
+            "kickoff_utc": pl.Datetime("us", "UTC"),
+            "league": pl.String,
+            "competition": pl.String,
+        },
+    )
+
+
 def run(candidates, events, previous):
     CountingLinker.proposed = 0
     linker = CountingLinker(candidates, load_team_aliases("fonbet"))
-    result, table, fresh = link_incrementally(linker, events, previous)
-    assert fresh == CountingLinker.proposed
+    result = link_frames(linker, frame(events), previous)
+    assert result.proposed == CountingLinker.proposed
     expected = link_events(events, candidates, load_team_aliases("fonbet"))
-    assert result.links == expected.links and result.unlinked == expected.unlinked
-    return result, table, fresh
+    assert result.links.equals(links_frame(expected)) and result.unlinked.equals(unlinked_frame(expected))
+    return result, result.outcomes, result.proposed
 
 
 def test_incremental_runs_equal_full_relinks(events, candidates):
@@ -84,4 +100,4 @@ def test_incremental_runs_equal_full_relinks(events, candidates):
     newcomer = Candidate("E0_2030-08-10_newtown_man-city", "E0", "Newtown", "Man City", dt.date(2030, 8, 10))
     _, table, fresh = run([*candidates, newcomer], moved, table)
     assert fresh > 0
-    assert result.links  # the labelled set links plenty
+    assert result.links.height > 20 and result.by_layer()  # the labelled set links plenty

@@ -9,10 +9,9 @@ import polars as pl
 from soccer_assets.defs.metadata import frame_markdown
 from soccer_assets.defs.staging import stage_rejected
 from soccer_assets.lib.linking.aliases import load_team_aliases
-from soccer_assets.lib.linking.frames import candidates_from, events_from, links_frame, unlinked_frame
-from soccer_assets.lib.linking.incremental import link_incrementally, rules_fingerprint
-from soccer_assets.lib.linking.matcher import Linker, unique_by_id
-from soccer_assets.lib.linking.model import LinkResult
+from soccer_assets.lib.linking.frames import candidates_from
+from soccer_assets.lib.linking.incremental import LinkFrames, link_frames, rules_fingerprint
+from soccer_assets.lib.linking.matcher import Linker
 from soccer_assets.resources.storage import StorageResource, frame_to_parquet
 from soccer_assets.settings import Settings
 from soccer_assets.storage.checkpoints import CheckpointStore
@@ -35,7 +34,7 @@ UNLINKED_COLUMNS = [
 ]
 
 
-def link_rates(result: LinkResult, events: pl.DataFrame, links: pl.DataFrame) -> dict[str, Any]:
+def link_rates(result: LinkFrames, events: pl.DataFrame, links: pl.DataFrame) -> dict[str, Any]:
     """Link rate over all events, and over those whose competition maps to a covered league.
 
     Most of Fonbet's football is outside the covered leagues, so the second rate is the
@@ -48,8 +47,8 @@ def link_rates(result: LinkResult, events: pl.DataFrame, links: pl.DataFrame) ->
         "covered_link_rate": round(covered_linked / len(covered_ids), 4) if len(covered_ids) else None,
         "events": result.total,
         "events_in_covered_competitions": len(covered_ids),
-        "linked": len(result.links),
-        "unlinked": len(result.unlinked),
+        "linked": result.links.height,
+        "unlinked": result.unlinked.height,
     }
 
 
@@ -126,10 +125,11 @@ def build_link_assets(settings: Settings) -> dg.AssetsDefinition:
         previous = None
         if checkpoint is not None and checkpoint.meta.get("rules") == rules:
             previous = pl.read_parquet(io.BytesIO(cache.read(checkpoint, "outcomes")))
-        result, outcomes, proposed = link_incrementally(linker, unique_by_id(events_from(events)), previous)
+        result = link_frames(linker, events, previous)
+        outcomes, proposed = result.outcomes, result.proposed
         described = fonbet_events.select("event_id", "home", "away", "competition", "kickoff_utc")
-        links = links_frame(result).join(described, on="event_id", how="left")
-        unlinked = unlinked_frame(result).join(described, on="event_id", how="left").select(UNLINKED_COLUMNS)
+        links = result.links.join(described, on="event_id", how="left")
+        unlinked = result.unlinked.join(described, on="event_id", how="left").select(UNLINKED_COLUMNS)
         rates = link_rates(result, events, links)
         context.log.info(f"Fonbet links: {rates}; {proposed} event(s) proposed afresh")
         conflicts = link_conflicts(links)

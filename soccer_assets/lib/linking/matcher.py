@@ -81,7 +81,7 @@ class Linker:
         unlinked: list[Unlinked] = []
         for outcome in outcomes:
             (proposals if isinstance(outcome, Proposal) else unlinked).append(outcome)
-        links, conflicts = self._one_to_one(proposals)
+        links, conflicts = self.one_to_one(proposals)
         unlinked.extend(conflicts)
         return LinkResult(
             links=sorted(links, key=lambda x: x.event_id),
@@ -160,7 +160,7 @@ class Linker:
 
     # -- all events ---------------------------------------------------------------------
 
-    def _one_to_one(self, proposals: Sequence[Proposal]) -> tuple[list[Link], list[Unlinked]]:
+    def one_to_one(self, proposals: Sequence[Proposal]) -> tuple[list[Link], list[Unlinked]]:
         by_match: dict[str, list[Proposal]] = defaultdict(list)
         for proposal in proposals:
             by_match[proposal.match_id].append(proposal)
