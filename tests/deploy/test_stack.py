@@ -127,6 +127,7 @@ def stack_env(tmp_path, shared_data):
         _stack(env, "down", "--purge", timeout=120)
 
 
+@pytest.mark.timeout(1200)  # about 5.5 minutes here; the headroom is for a machine busy with other work
 def test_the_stack_runs_the_pipeline_through_the_daemon_and_stops_clean(stack_env, shared_data):
     folder = Path(stack_env["STACK_DIR"])
     started = time.monotonic()
