@@ -62,7 +62,7 @@ class Settings:
     # --- model pipeline ---
     # MLflow: a tracking server URL in production; a local SQLite store by default.
     mlflow_tracking_uri: str = f"sqlite:///{DEFAULT_MLFLOW_DIR}/mlflow.db"
-    mlflow_artifact_uri: str = f"{DEFAULT_MLFLOW_DIR}/artifacts"
+    mlflow_artifact_uri: str | None = f"{DEFAULT_MLFLOW_DIR}/artifacts"  # None: the tracking server's
     mlflow_experiment: str = "soccer-1x2"
     # where people open MLflow (links in Dagster metadata); defaults to an http tracking URI
     mlflow_ui_url: str | None = None
@@ -158,8 +158,13 @@ class Settings:
             http_backoff_s=read.number("HTTP_BACKOFF", 1.0, minimum=0.0),
             max_download_mb=read.number("MAX_DOWNLOAD_MB", 20.0, minimum=0.001),
             mlflow_tracking_uri=tracking,
-            mlflow_artifact_uri=read.text(
-                "MLFLOW_ARTIFACT_URI", str(Path(DEFAULT_MLFLOW_DIR, "artifacts").resolve())
+            # a tracking server decides where artifacts go (its --artifacts-destination); a local
+            # default there would make every run pod write to its own disk
+            mlflow_artifact_uri=read.optional("MLFLOW_ARTIFACT_URI")
+            or (
+                None
+                if tracking.startswith(("http://", "https://"))
+                else str(Path(DEFAULT_MLFLOW_DIR, "artifacts").resolve())
             ),
             mlflow_experiment=read.text("MLFLOW_EXPERIMENT", "soccer-1x2"),
             mlflow_ui_url=read.url("MLFLOW_UI_URL", None),
