@@ -11,9 +11,14 @@ force stays what every reader gets.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from typing import Any
+
 import dagster as dg
 import polars as pl
 
+from soccer_assets.defs.metadata import check_result
+from soccer_assets.lib.schemas.report import ValidationReport
 from soccer_assets.resources.storage import StorageResource, frame_to_parquet
 
 STAGING_ROOT = "staging"
@@ -28,3 +33,26 @@ def stage_rejected(
     store.put(key, frame_to_parquet(table))
     context.log.error(f"{asset} failed its audit and was not published; kept at {store.uri(key)}")
     return dg.MetadataValue.path(store.uri(key))
+
+
+def audited_output(
+    context: dg.AssetExecutionContext,
+    storage: StorageResource,
+    check_name: str,
+    table: pl.DataFrame,
+    report: ValidationReport,
+    metadata: Mapping[str, Any],
+    data_version: dg.DataVersion | None = None,
+) -> Iterator[dg.Output[pl.DataFrame] | dg.AssetCheckResult]:
+    """The audit's result, then the output only if it passed (else the table is staged)."""
+    if not report.passed:
+        staged = stage_rejected(context, storage, "/".join(context.asset_key.path), table)
+        yield dg.AssetCheckResult(
+            check_name=check_name,
+            passed=False,
+            metadata=check_result(report, extra={"staged_table": staged}).metadata,
+            description=f"not published, the previous table stays in force: {report.summary()}",
+        )
+        return
+    yield dg.AssetCheckResult(check_name=check_name, passed=True, metadata={"rows": table.height})
+    yield dg.Output(table, metadata=dict(metadata), data_version=data_version)

@@ -52,6 +52,21 @@ class Platform:
         return {k: v.value for k, v in event.asset_materialization.metadata.items()}
 
 
+def ingest_with_lines(platform: Platform):
+    """``soccer ingest``'s code path on ``platform``: its summary and the lines it printed."""
+    from soccer_assets.pipeline import quiet_run_config, run_ingestion
+
+    lines: list[str] = []
+    summary = run_ingestion(
+        platform.defs,
+        platform.settings,
+        platform.instance,
+        log=lines.append,
+        run_config=quiet_run_config("ERROR"),
+    )
+    return summary, lines
+
+
 def check_outcomes(result: dg.ExecuteInProcessResult) -> dict[str, bool]:
     """check name -> passed, for every check evaluated in a run."""
     return {

@@ -4,8 +4,7 @@ import gzip
 
 import pytest
 
-from soccer_assets.pipeline import quiet_run_config, run_ingestion
-from tests.assets.conftest import check_outcomes, materialized
+from tests.assets.conftest import check_outcomes, ingest_with_lines, materialized
 
 E0_2324 = "/mmz4281/2324/E0.csv"
 
@@ -166,14 +165,7 @@ def test_soccer_ingest_says_why_a_file_was_rejected_in_one_line(make_platform, m
     platform = make_platform(("E0",), ("2324", "2425"))
     good = (football_data_dir / E0_2324.lstrip("/")).read_bytes()
     mirror.overrides[E0_2324] = good[: len(good) // 2]
-    lines: list[str] = []
-    summary = run_ingestion(
-        platform.defs,
-        platform.settings,
-        platform.instance,
-        log=lines.append,
-        run_config=quiet_run_config("ERROR"),
-    )
+    summary, lines = ingest_with_lines(platform)
     assert not summary.ok and summary.failed_runs == ["raw_football_data[E0|2324]"]
     rejected = [line for line in lines if "rejected" in line]
     assert len(rejected) == 1

@@ -17,8 +17,8 @@ import pytest
 
 from soccer_assets.cli import main as soccer
 from soccer_assets.defs.ingestion.automation import CANONICAL_JOB
-from soccer_assets.pipeline import first_failure_reason, quiet_run_config, run_ingestion
-from tests.assets.conftest import check_outcomes, materialized
+from soccer_assets.pipeline import first_failure_reason, quiet_run_config
+from tests.assets.conftest import check_outcomes, ingest_with_lines, materialized
 
 E0_2324 = "/mmz4281/2324/E0.csv"
 RESULTS = "football-data/results"
@@ -303,14 +303,7 @@ def test_soccer_ingest_says_which_matches_a_cut_file_lost(make_platform, mirror,
     _in_force(platform)
     header, *body = _rows(_good(football_data_dir))
     mirror.overrides[E0_2324] = _csv([header, *body[:200]])
-    lines: list[str] = []
-    summary = run_ingestion(
-        platform.defs,
-        platform.settings,
-        platform.instance,
-        log=lines.append,
-        run_config=quiet_run_config("ERROR"),
-    )
+    summary, lines = ingest_with_lines(platform)
     assert not summary.ok
     rejected = [line for line in lines if "rejected" in line]
     assert rejected[0].startswith(

@@ -13,7 +13,6 @@ from soccer_assets.defs.ingestion.audit import (
     MATCHES_AUDIT,
     PARSER_VERSION_KEY,
     MatchesConfig,
-    audit_failed,
     matches_in_force,
     partition_rows,
 )
@@ -25,6 +24,7 @@ from soccer_assets.defs.ingestion.snapshot_choice import (
 )
 from soccer_assets.defs.metadata import frame_markdown, join_keys, markdown_table, table_schema
 from soccer_assets.defs.snapshots import materialize_fetch
+from soccer_assets.defs.staging import audited_output
 from soccer_assets.lib.football_data.csv_reader import count_data_rows
 from soccer_assets.lib.football_data.load import load_fixtures, load_results
 from soccer_assets.lib.schemas.canonical import fixtures_schema, matches_schema
@@ -210,14 +210,13 @@ def build_ingestion_assets(settings: Settings) -> list[dg.AssetsDefinition]:
             context.log.warning(
                 f"{len(rejected)} snapshot(s) rejected; their league-seasons keep the rows in force"
             )
-        audit = validate(matches_schema(), table, SAMPLE_COLUMNS)
-        if not audit.passed:
-            yield audit_failed(context, storage, MATCHES_AUDIT, table, audit)
-            return
-        yield dg.AssetCheckResult(check_name=MATCHES_AUDIT, passed=True, metadata={"rows": table.height})
-        yield dg.Output(
+        yield from audited_output(
+            context,
+            storage,
+            MATCHES_AUDIT,
             table,
-            metadata={
+            validate(matches_schema(), table, SAMPLE_COLUMNS),
+            {
                 "dagster/row_count": table.height,
                 "dagster/column_schema": table_schema(table),
                 PARSER_VERSION_KEY: PARSER_VERSION,
@@ -232,7 +231,7 @@ def build_ingestion_assets(settings: Settings) -> list[dg.AssetsDefinition]:
                 "first_kickoff": str(table["kickoff_date"].min()),
                 "last_kickoff": str(table["kickoff_date"].max()),
             },
-            data_version=_data_version(used),
+            _data_version(used),
         )
 
     @dg.asset(
@@ -271,14 +270,13 @@ def build_ingestion_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         played = in_scope["match_id"].is_in(matches["match_id"].implode())
         upcoming = in_scope.filter(~played)
         per_league = upcoming.group_by("league").agg(pl.len().alias("fixtures")).sort("league")
-        audit = validate(fixtures_schema(), upcoming, SAMPLE_COLUMNS)
-        if not audit.passed:
-            yield audit_failed(context, storage, FIXTURES_AUDIT, upcoming, audit)
-            return
-        yield dg.AssetCheckResult(check_name=FIXTURES_AUDIT, passed=True, metadata={"rows": upcoming.height})
-        yield dg.Output(
+        yield from audited_output(
+            context,
+            storage,
+            FIXTURES_AUDIT,
             upcoming,
-            metadata={
+            validate(fixtures_schema(), upcoming, SAMPLE_COLUMNS),
+            {
                 "dagster/row_count": upcoming.height,
                 "dagster/column_schema": table_schema(upcoming),
                 "snapshot_sha256": choice.record.sha256,

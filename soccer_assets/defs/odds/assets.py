@@ -6,11 +6,11 @@ from typing import Any
 import dagster as dg
 import polars as pl
 
-from soccer_assets.defs.metadata import check_result, frame_markdown, markdown_table, table_schema
+from soccer_assets.defs.metadata import frame_markdown, markdown_table, table_schema
 from soccer_assets.defs.odds.history import FONBET_SOURCE, HistoryStore, advance, events_table
 from soccer_assets.defs.odds.links import CODE_VERSION, GROUP, build_link_assets
 from soccer_assets.defs.snapshots import materialize_fetch
-from soccer_assets.defs.staging import stage_rejected
+from soccer_assets.defs.staging import audited_output
 from soccer_assets.lib.fonbet.load import load_line
 from soccer_assets.lib.fonbet.odds import odds_history
 from soccer_assets.lib.linking.aliases import load_competitions
@@ -154,20 +154,13 @@ def build_fonbet_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         if in_play:
             context.log.info(f"dropped {in_play} in-play quote(s) taken at or after kickoff")
         latest = history.filter(pl.col("is_latest"))
-        audit = validate(fonbet_odds_schema(), history, ODDS_SAMPLE_COLUMNS)
-        if not audit.passed:
-            staged = stage_rejected(context, storage, "fonbet_odds", history)
-            yield dg.AssetCheckResult(
-                check_name=ODDS_AUDIT,
-                passed=False,
-                metadata=check_result(audit, extra={"staged_table": staged}).metadata,
-                description=f"not published, the previous table stays in force: {audit.summary()}",
-            )
-            return
-        yield dg.AssetCheckResult(check_name=ODDS_AUDIT, passed=True, metadata={"rows": history.height})
-        yield dg.Output(
+        yield from audited_output(
+            context,
+            storage,
+            ODDS_AUDIT,
             history,
-            metadata={
+            validate(fonbet_odds_schema(), history, ODDS_SAMPLE_COLUMNS),
+            {
                 "dagster/row_count": history.height,
                 "dagster/column_schema": table_schema(history),
                 "matches": latest.height,
