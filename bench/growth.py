@@ -515,7 +515,9 @@ def main() -> int:
             if not args.work_dir:
                 shutil.rmtree(clone)
             elapsed = time.monotonic() - started
-            log(f"day {day} done; {elapsed:.0f} s so far")
+            # building the state costs about the days simulated, measuring about the same per day
+            share = (day + n * 30) / (days[-1] + len(days) * 30)
+            log(f"day {day} done; {elapsed:.0f} s so far, about {elapsed / share - elapsed:.0f} s left")
     report = {"rows": rows, "seconds": round(time.monotonic() - started, 1)}
     Path(args.out).write_text(json.dumps(report, indent=1))
     summarize(rows)
