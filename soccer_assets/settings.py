@@ -70,6 +70,10 @@ class Settings:
     training_preset: str = "production"  # or "smoke" (tests, demos)
     model_families: tuple[str, ...] = DEFAULT_MODEL_FAMILIES
     use_market_features: bool = True
+    # the last-stage blend with the market (lib/models/calibration.py): off until it pays on the
+    # development seasons (docs/model_quality.md); on, a model that hands over to the market
+    # shows no value bets
+    market_blend: bool = False
     test_seasons: int = 1
     calibration_seasons: int = 1
     # the candidate alias needs holdout log loss <= the model in use's + this
@@ -172,6 +176,7 @@ class Settings:
             training_preset=read.choice("TRAINING_PRESET", "production", PRESETS),
             model_families=read.choices("MODEL_FAMILIES", DEFAULT_MODEL_FAMILIES, FAMILIES, "model family"),
             use_market_features=read.flag("USE_MARKET_FEATURES", True),
+            market_blend=read.flag("MARKET_BLEND", False),
             test_seasons=read.integer("TEST_SEASONS", 1, minimum=1),
             calibration_seasons=read.integer("CALIBRATION_SEASONS", 1, minimum=1),
             gate_tolerance=read.number("GATE_TOLERANCE", 0.002),

@@ -72,7 +72,10 @@ def walk_forward(
             )
         best = select_best(summaries)
         params = next(s["params"] for s in summaries if s["family"] == best["family"])
-        model = fit_final(best["family"], params, data, seed=config.seed, n_jobs=config.n_jobs)
+        # the bench always fits the blend and scores the same fit without it too
+        model = fit_final(
+            best["family"], params, data, seed=config.seed, n_jobs=config.n_jobs, market_blend=True
+        )
         X_test, _ = data.xy("test")
         forecasts = forecasts_frame(data.test, model.predict_proba(X_test), matches, base_rates(data.train))
         table = evaluate(forecasts).filter(pl.col("league") != ALL)

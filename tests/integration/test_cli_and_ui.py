@@ -19,6 +19,7 @@ import httpx
 import pytest
 
 from tests.conftest import REPO_ROOT
+from tests.services import stop_process
 
 pytestmark = pytest.mark.slow
 BIN = Path(sys.executable).parent
@@ -144,8 +145,7 @@ def test_dagster_dev_shows_the_graph_with_green_checks(env):
         assert set(sensors) >= {"retrain_on_new_matches", "retrain_on_drift", "repredict_on_promotion"}
         assert set(schedules.values()) == set(sensors.values()) == {"RUNNING"}
     finally:
-        os.killpg(proc.pid, 15)
-        proc.wait(timeout=30)
+        stop_process(proc, timeout=60)  # dagster dev stops its daemon and webserver first
 
 
 def test_soccer_run_then_promote(env, tmp_path, monkeypatch):

@@ -262,8 +262,9 @@ def build_training_assets(settings: Settings) -> list[dg.AssetsDefinition]:
     ) -> dg.Output[dict]:
         data = prepare(match_features, time_splits, [], feature_list=best_model["features"])
         family_name, params = best_model["family"], best_model["params"]
-        model = fit_final(family_name, params, data, seed=settings.seed, n_jobs=settings.n_jobs)
-        serving = fit_serving(family_name, params, data, seed=settings.seed, n_jobs=settings.n_jobs)
+        fit = {"seed": settings.seed, "n_jobs": settings.n_jobs, "market_blend": settings.market_blend}
+        model = fit_final(family_name, params, data, **fit)
+        serving = fit_serving(family_name, params, data, **fit)
         X_test, y_test = data.xy("test")
         holdout = score(model.predict_proba(X_test), y_test)
         trained_through = data.calibration["kickoff_date"].max()

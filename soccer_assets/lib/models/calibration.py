@@ -134,11 +134,12 @@ def calibrate(probs: np.ndarray, X: np.ndarray, temperature: float, blend: Marke
 
 
 def fit_calibration(
-    probs: np.ndarray, X: np.ndarray, outcomes: np.ndarray, features: Sequence[str]
+    probs: np.ndarray, X: np.ndarray, outcomes: np.ndarray, features: Sequence[str], market_blend: bool = True
 ) -> tuple[float, MarketBlend | None]:
-    """Temperature on every row of the calibration slice; the blend on the rows with a price."""
+    """Temperature on every row of the calibration slice; the blend (when asked) on the rows
+    with a price."""
     temperature = fit_temperature(probs, outcomes)
-    columns = market_positions(features)
+    columns = market_positions(features) if market_blend else None
     if columns is None:
         return temperature, None
     blend = MarketBlend(0.0, 1.0, columns)

@@ -62,6 +62,7 @@ def _fit_calibrated(
     calibrate: tuple[np.ndarray, np.ndarray],
     seed: int,
     n_jobs: int,
+    market_blend: bool = False,
 ) -> CalibratedModel:
     X_cal, y_cal = calibrate
     if len(y_cal) == 0:
@@ -69,24 +70,43 @@ def _fit_calibrated(
     estimator = family(family_name).estimator(params, features, seed, n_jobs)
     with native_threads(n_jobs):
         estimator.fit(*fit)
-        temperature, blend = fit_calibration(estimator.predict_proba(X_cal), X_cal, y_cal, features)
+        temperature, blend = fit_calibration(
+            estimator.predict_proba(X_cal), X_cal, y_cal, features, market_blend=market_blend
+        )
     return CalibratedModel(
         estimator=estimator, features=list(features), temperature=temperature, family=family_name, blend=blend
     )
 
 
 def fit_final(
-    family_name: str, params: dict[str, Any], data: TrainingData, seed: int = 0, n_jobs: int = 1
+    family_name: str,
+    params: dict[str, Any],
+    data: TrainingData,
+    seed: int = 0,
+    n_jobs: int = 1,
+    market_blend: bool = False,
 ) -> CalibratedModel:
     """The holdout-protocol model: fit on the training seasons, temperature on the calibration
     slice; the test seasons stay unseen, so the gate and the evaluation can judge it."""
     return _fit_calibrated(
-        family_name, params, data.features, data.xy("train"), data.xy("calibration"), seed, n_jobs
+        family_name,
+        params,
+        data.features,
+        data.xy("train"),
+        data.xy("calibration"),
+        seed,
+        n_jobs,
+        market_blend,
     )
 
 
 def fit_serving(
-    family_name: str, params: dict[str, Any], data: TrainingData, seed: int = 0, n_jobs: int = 1
+    family_name: str,
+    params: dict[str, Any],
+    data: TrainingData,
+    seed: int = 0,
+    n_jobs: int = 1,
+    market_blend: bool = False,
 ) -> CalibratedModel:
     """The model that serves: the same configuration refit on every season before the newest
     (training and calibration seasons), its temperature fitted on the newest slice it was not
@@ -95,4 +115,6 @@ def fit_serving(
     fit = pl.concat([data.train, data.calibration], how="vertical_relaxed")
     X_fit = design_matrix(fit, data.features)
     y_fit = fit["target"].to_numpy().astype(np.int64)
-    return _fit_calibrated(family_name, params, data.features, (X_fit, y_fit), data.xy("test"), seed, n_jobs)
+    return _fit_calibrated(
+        family_name, params, data.features, (X_fit, y_fit), data.xy("test"), seed, n_jobs, market_blend
+    )
