@@ -17,12 +17,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import dagster as dg
-from dagster._core.storage.dagster_run import DagsterRunStatus, RunsFilter
 
 HOST_TAG = "soccer/host"
 PID_TAG = "soccer/pid"
 PID_START_TAG = "soccer/pid_start"
-UNFINISHED = [DagsterRunStatus.STARTING, DagsterRunStatus.STARTED, DagsterRunStatus.CANCELING]
+UNFINISHED = [dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.CANCELING]
 
 
 def _start_time(pid: int) -> str | None:
@@ -63,7 +62,7 @@ class ReapedRun:
 def reap_dead_runs(instance: dg.DagsterInstance, log: Callable[[str], None] = print) -> list[ReapedRun]:
     """Mark failed every unfinished run this host's CLI started whose process is gone."""
     host = socket.gethostname()
-    records = instance.get_run_records(RunsFilter(statuses=UNFINISHED, tags={HOST_TAG: host}))
+    records = instance.get_run_records(dg.RunsFilter(statuses=UNFINISHED, tags={HOST_TAG: host}))
     reaped = []
     for record in records:
         run = record.dagster_run

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from soccer_assets.lib.metrics import log_loss
+from soccer_assets.lib.models.anchoring import MARKET_FEATURES as MARKET_PROBABILITIES
 from soccer_assets.lib.models.calibration import (
-    MARKET_PROBABILITIES,
     CalibratedModel,
     MarketBlend,
     calibrate,

@@ -18,6 +18,7 @@ import numpy as np
 from scipy.optimize import minimize, minimize_scalar
 
 from soccer_assets.lib.metrics import log_loss
+from soccer_assets.lib.models.anchoring import market_columns
 
 EPS = 1e-12
 
@@ -39,7 +40,6 @@ def fit_temperature(probs: np.ndarray, outcomes: np.ndarray) -> float:
     return float(np.exp(result.x))
 
 
-MARKET_PROBABILITIES = ("f_mkt_prob_home", "f_mkt_prob_draw", "f_mkt_prob_away")
 MAX_WEIGHT = 3.0
 
 
@@ -68,13 +68,6 @@ class MarketBlend:
             "market_weight": self.market_weight,
             "columns": list(self.columns),
         }
-
-
-def market_positions(features: Sequence[str]) -> tuple[int, int, int] | None:
-    if not all(name in features for name in MARKET_PROBABILITIES):
-        return None
-    home, draw, away = (list(features).index(name) for name in MARKET_PROBABILITIES)
-    return home, draw, away
 
 
 def _blended(probs: np.ndarray, market: np.ndarray, a: float, b: float) -> np.ndarray:
@@ -139,7 +132,8 @@ def fit_calibration(
     """Temperature on every row of the calibration slice; the blend (when asked) on the rows
     with a price."""
     temperature = fit_temperature(probs, outcomes)
-    columns = market_positions(features) if market_blend else None
+    positions = market_columns(features) if market_blend else None
+    columns = (positions[0], positions[1], positions[2]) if positions else None
     if columns is None:
         return temperature, None
     blend = MarketBlend(0.0, 1.0, columns)
