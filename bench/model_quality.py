@@ -8,7 +8,8 @@ together), predict that season, score it. Data comes through the real ingestion 
 (ephemeral Dagster instance, throwaway store); modelling uses the same functions as the
 training assets (``soccer_assets.lib.walkforward``). Writes
 {"rows": [{"league", "season", "n", "model": {...}, "market_pre": {...},
-"market_close": {...}, "base_rates": {...}, "model_without_blend": {...}, "blend": {...}}],
+"market_close": {...}, "base_rates": {...}, "dixon_coles": {...}, "model_without_blend": {...},
+"blend": {...}}],
 "trials": N, "seconds": T}
 and prints a table plus the JSON path.
 """
@@ -67,7 +68,7 @@ def main() -> int:
         json.dump(report, fh, indent=1)
     print(
         f"{'league':6} {'season':6} {'n':>5} {'model':>7} {'no-blend':>8} {'pre':>7} {'close':>7} "
-        f"{'base':>7} {'weights (model, market)':>24}"
+        f"{'base':>7} {'DC':>7} {'weights (model, market)':>24}"
     )
     for row in rows:
         blend = row.get("blend")
@@ -76,7 +77,7 @@ def main() -> int:
             f"{row['league']:6} {row['season']:6} {row['n']:5d} {row['model']['logloss']:7.4f} "
             f"{row['model_without_blend']['logloss']:8.4f} "
             f"{row['market_pre']['logloss']:7.4f} {row['market_close']['logloss']:7.4f} "
-            f"{row['base_rates']['logloss']:7.4f} {weights:>24}"
+            f"{row['base_rates']['logloss']:7.4f} {row['dixon_coles']['logloss']:7.4f} {weights:>24}"
         )
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(

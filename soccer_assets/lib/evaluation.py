@@ -12,6 +12,8 @@ per league and season and overall, with the metrics of ``lib.metrics``:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import polars as pl
 
@@ -62,9 +64,9 @@ def forecasts_frame(
     return frame.with_columns(pl.col(pl.Float64).fill_nan(None))
 
 
-def evaluate(forecasts: pl.DataFrame) -> pl.DataFrame:
+def evaluate(forecasts: pl.DataFrame, sources: Sequence[str] = SOURCES) -> pl.DataFrame:
     """Long table: league, season, source, n and the metrics (per league-season and overall)."""
-    needed = [f"{s}_{o}" for s in SOURCES for o in OUTCOMES]
+    needed = [f"{s}_{o}" for s in sources for o in OUTCOMES]
     common = forecasts.drop_nulls(needed)
     rows = []
     groups = [((lg, ss), g) for (lg, ss), g in common.group_by("league", "season", maintain_order=True)]
@@ -73,7 +75,7 @@ def evaluate(forecasts: pl.DataFrame) -> pl.DataFrame:
         if group.height == 0:
             continue
         y = group["target"].to_numpy().astype(np.int64)
-        for source in SOURCES:
+        for source in sources:
             probs = group.select([f"{source}_{o}" for o in OUTCOMES]).to_numpy()
             rows.append(
                 {"league": league, "season": season, "source": source, "n": group.height, **score(probs, y)}

@@ -16,6 +16,11 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from soccer_assets.lib.features.market import market_features
+from soccer_assets.lib.strength_history import StrengthConfig, strength_history
+
+_NO_MARKET = {"match_id": pl.String, "mkt_prob_home": pl.Float64, "mkt_prob_away": pl.Float64}
+
 
 @dataclass(frozen=True)
 class EloConfig:
@@ -161,7 +166,25 @@ def expected_goal_difference(home_rating, away_rating, scale: float = 3.0):
 
 
 def rating_history(
-    matches: pl.DataFrame, elo: EloConfig = EloConfig(), pi: PiConfig = PiConfig()
+    matches: pl.DataFrame,
+    elo: EloConfig = EloConfig(),
+    pi: PiConfig = PiConfig(),
+    strength: StrengthConfig = StrengthConfig(),
 ) -> pl.DataFrame:
-    """``team, kickoff_date, elo, pi_home, pi_away`` after each finished match (both systems)."""
-    return elo_history(matches, elo).join(pi_history(matches, pi), on=["team", "kickoff_date"], how="inner")
+    """``team, kickoff_date``, Elo and pi-ratings after each finished match, and the goal-model
+    and market strengths of ``strength_history`` after each weekly fit.
+
+    Rows are the union of both kinds of date per team; every column holds its latest value
+    at that date (carried forward), so an as-of join on any date sees the latest of each.
+    """
+    results = elo_history(matches, elo).join(
+        pi_history(matches, pi), on=["team", "kickoff_date"], how="inner"
+    )
+    has_prices = any(c.startswith("pre_") for c in matches.columns)
+    market = market_features(matches) if has_prices else pl.DataFrame(schema=_NO_MARKET)
+    weekly = strength_history(matches, market, strength)
+    return (
+        results.join(weekly, on=["team", "kickoff_date"], how="full", coalesce=True)
+        .sort("team", "kickoff_date")
+        .with_columns(pl.all().exclude("team", "kickoff_date").forward_fill().over("team"))
+    )

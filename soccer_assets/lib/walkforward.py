@@ -13,7 +13,7 @@ from typing import Any
 
 import polars as pl
 
-from soccer_assets.lib.evaluation import ALL, SOURCES, base_rates, evaluate, forecasts_frame
+from soccer_assets.lib.evaluation import ALL, OUTCOMES, SOURCES, base_rates, evaluate, forecasts_frame
 from soccer_assets.lib.features.build import FeatureConfig, build_match_features
 from soccer_assets.lib.models.calibration import calibrate
 from soccer_assets.lib.models.selection import select_best
@@ -23,6 +23,7 @@ from soccer_assets.lib.models.zoo import FAMILIES, Preset
 from soccer_assets.lib.splits import SplitConfig, assign_splits, cv_folds
 
 METRICS = ("logloss", "rps", "brier", "ece", "accuracy")
+GOAL_MODEL = "dixon_coles"  # the goal-model features alone, scored beside the model
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,17 @@ class WalkForwardConfig:
     features: FeatureConfig = field(default_factory=FeatureConfig)
     seed: int = 0
     n_jobs: int = 1
+
+
+def goal_model_alone(features: pl.DataFrame) -> pl.DataFrame:
+    """The Dixon-Coles feature probabilities as a forecast of their own (``dixon_coles_<outcome>``).
+
+    Where a team has no goal-model fit yet (a promoted team's first week), base rates stand
+    in, so every source is scored on the same matches.
+    """
+    return features.select(
+        "match_id", *[pl.col(f"f_dc_prob_{o}").alias(f"{GOAL_MODEL}_{o}") for o in OUTCOMES]
+    )
 
 
 def walk_forward(
@@ -78,7 +90,10 @@ def walk_forward(
         )
         X_test, _ = data.xy("test")
         forecasts = forecasts_frame(data.test, model.predict_proba(X_test), matches, base_rates(data.train))
-        table = evaluate(forecasts).filter(pl.col("league") != ALL)
+        forecasts = forecasts.join(goal_model_alone(data.test), on="match_id", how="left").with_columns(
+            pl.coalesce(f"{GOAL_MODEL}_{o}", f"base_rates_{o}").alias(f"{GOAL_MODEL}_{o}") for o in OUTCOMES
+        )
+        table = evaluate(forecasts, (*SOURCES, GOAL_MODEL)).filter(pl.col("league") != ALL)
         # the same fit without the market blend (temperature only): what the blend changed
         unblended = calibrate(model.estimator.predict_proba(X_test), X_test, model.temperature, None)
         without = evaluate(forecasts_frame(data.test, unblended, matches, base_rates(data.train)))
@@ -94,7 +109,10 @@ def walk_forward(
                     "season": season,
                     "n": by_source["model"]["n"],
                     "family": best["family"],
-                    **{source: {m: by_source[source][m] for m in METRICS} for source in SOURCES},
+                    **{
+                        source: {m: by_source[source][m] for m in METRICS}
+                        for source in (*SOURCES, GOAL_MODEL)
+                    },
                     "model_without_blend": {m: no_blend[m] for m in METRICS},
                     "blend": blend,
                 }

@@ -38,7 +38,7 @@ def build_feature_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         description="Elo and pi-ratings of every team after each of its finished matches.",
     )
     def team_ratings(matches: pl.DataFrame) -> dg.Output[pl.DataFrame]:
-        ratings = rating_history(matches, config.elo, config.pi)
+        ratings = rating_history(matches, config.elo, config.pi, config.strength)
         latest = (
             ratings.sort("kickoff_date")
             .group_by("team")

@@ -10,15 +10,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import polars as pl
 
 from soccer_assets.lib.features.context import league_context, league_rates
 from soccer_assets.lib.features.form import FormConfig, team_form
 from soccer_assets.lib.features.market import best_pre_match_odds, market_features
-from soccer_assets.lib.features.state import DIFF_STATS, feature_row, league_table, team_state
+from soccer_assets.lib.features.state import DIFF_STATS, feature_row, league_table, rating_columns, team_state
+from soccer_assets.lib.features.strength import strength_features
 from soccer_assets.lib.features.timeline import attach_asof, schedule, team_rows
 from soccer_assets.lib.football_data.columns import CLOSING_PREFIX
 from soccer_assets.lib.ratings import EloConfig, PiConfig, expected_goal_difference, rating_history
+from soccer_assets.lib.strength_history import (
+    GOAL_MODEL_LEAGUE,
+    GOAL_MODEL_TEAM,
+    MARKET_LEAGUE,
+    MARKET_TEAM,
+    StrengthConfig,
+)
+
+STRENGTH_LEAGUE_PARAMS = (*GOAL_MODEL_LEAGUE, *MARKET_LEAGUE)
 
 FEATURE_PREFIX = "f_"
 ID_COLUMNS = [
@@ -44,6 +55,7 @@ class FeatureConfig:
     form: FormConfig = field(default_factory=FormConfig)
     elo: EloConfig = field(default_factory=EloConfig)
     pi: PiConfig = field(default_factory=PiConfig)
+    strength: StrengthConfig = field(default_factory=StrengthConfig)
     league_window: int = 200
     # de-vigged pre-match odds as features (known before kickoff); closing odds never
     use_market: bool = True
@@ -62,10 +74,34 @@ def feature_columns(frame: pl.DataFrame) -> list[str]:
 
 
 def _per_team(teams: pl.DataFrame, ratings: pl.DataFrame, config: FeatureConfig) -> pl.DataFrame:
+    """Form and ratings per team and match; the league's strength parameters come last and are
+    used by ``_strengths``, not kept as features."""
     keys = teams.select("match_id", "team", "kickoff_date")
     form = team_form(teams, config.form)
-    rated = attach_asof(keys, ratings.select("team", "kickoff_date", "elo", "pi_home", "pi_away"), by="team")
+    columns = [*rating_columns(config.use_market), *STRENGTH_LEAGUE_PARAMS, *MARKET_TEAM]
+    rated = attach_asof(keys, ratings.select("team", "kickoff_date", *dict.fromkeys(columns)), by="team")
     return form.join(rated.drop("kickoff_date"), on=["match_id", "team"])
+
+
+def _strengths(frame: pl.DataFrame, use_market: bool) -> pl.DataFrame:
+    """Goal-model and market-strength features from both sides' attached strengths."""
+
+    def side(name: str) -> dict[str, np.ndarray]:
+        return {
+            c: frame[f"{FEATURE_PREFIX}{name}_{c}"].cast(pl.Float64).fill_null(np.nan).to_numpy()
+            for c in (*GOAL_MODEL_TEAM, *MARKET_TEAM, *STRENGTH_LEAGUE_PARAMS)
+        }
+
+    values = strength_features(side("home"), side("away"), use_market)
+    helpers = [
+        f"{FEATURE_PREFIX}{name}_{c}"
+        for name in ("home", "away")
+        for c in dict.fromkeys([*STRENGTH_LEAGUE_PARAMS, *MARKET_TEAM])
+        if not use_market or c not in MARKET_TEAM
+    ]
+    return frame.with_columns(
+        *[pl.Series(f"{FEATURE_PREFIX}{name}", v, dtype=pl.Float64) for name, v in values.items()]
+    ).drop(helpers)
 
 
 def _side(sched: pl.DataFrame, per_team: pl.DataFrame, side: str) -> pl.DataFrame:
@@ -113,6 +149,7 @@ def asof_features(
         config.pi.scale,
     )
     frame = frame.with_columns(pl.Series("f_pi_expected_gd", expected_gd, dtype=pl.Float64))
+    frame = _strengths(frame, config.use_market)
     if config.use_market:
         market = market_features(priced).rename(lambda c: c if c == "match_id" else f"f_{c}")
         frame = frame.join(market, on="match_id", how="left")
@@ -168,7 +205,7 @@ def build_match_features(
     config = config or FeatureConfig()
     sched = schedule(matches, fixtures)
     if ratings is None:
-        ratings = rating_history(matches, config.elo, config.pi)
+        ratings = rating_history(matches, config.elo, config.pi, config.strength)
     priced = priced_matches(matches, fixtures) if config.use_market else pl.DataFrame()
     frame = asof_features(sched.filter(pl.col("is_finished")), ratings, priced, config)
     upcoming = sched.filter(~pl.col("is_finished"))

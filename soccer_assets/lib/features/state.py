@@ -30,10 +30,12 @@ from soccer_assets.lib.features.form import (
     split_state,
 )
 from soccer_assets.lib.pre_match_odds import OUTCOMES
+from soccer_assets.lib.features.strength import strength_features
 from soccer_assets.lib.ratings import PiConfig, expected_goal_difference
+from soccer_assets.lib.strength_history import GOAL_MODEL_LEAGUE, GOAL_MODEL_TEAM, MARKET_LEAGUE, MARKET_TEAM
 
 LEAGUE_RATES = ("league_home_win_rate", "league_draw_rate", "league_goals_per_match", "league_home_goal_edge")
-RATING_COLUMNS = ("elo", "pi_home", "pi_away")
+RATING_COLUMNS = ("elo", "pi_home", "pi_away", *GOAL_MODEL_TEAM)
 DIFF_STATS = (
     "points_l5",
     "points_ewm",
@@ -53,10 +55,15 @@ MARKET_FEATURES = (
 )
 
 
-def per_team_columns(config: FormConfig) -> list[str]:
+def rating_columns(use_market: bool) -> list[str]:
+    """The per-team rating features: results-based always, price-based with the market family."""
+    return [*RATING_COLUMNS, *(MARKET_TEAM if use_market else ())]
+
+
+def per_team_columns(config: FormConfig, use_market: bool = True) -> list[str]:
     """A team's feature values (``f_home_<name>`` / ``f_away_<name>``) in the as-of path's order."""
     splits = [f"{tag}only_{s}_l{config.split_window}" for tag in ("home", "away") for s in SPLIT_STATS]
-    return [*form_state_columns(config), "season_played", "rest_days", *splits, *RATING_COLUMNS]
+    return [*form_state_columns(config), "season_played", "rest_days", *splits, *rating_columns(use_market)]
 
 
 def team_state(
@@ -154,7 +161,7 @@ def feature_row(
     NaN stands for a missing value (polars null).
     """
     pi = pi or PiConfig()
-    names = per_team_columns(config)
+    names = per_team_columns(config, use_market)
     row: dict[str, float] = {}
     sides = {"home": home, "away": away}
     for side, state in sides.items():
@@ -181,6 +188,15 @@ def feature_row(
     row["f_pi_expected_gd"] = float(
         expected_goal_difference(np.array([home_pi]), np.array([away_pi]), pi.scale)[0]
     )
+    strengths = {
+        side: {
+            name: np.array([_number((state or {}).get(name))])
+            for name in (*GOAL_MODEL_TEAM, *MARKET_TEAM, *GOAL_MODEL_LEAGUE, *MARKET_LEAGUE)
+        }
+        for side, state in sides.items()
+    }
+    for name, values in strength_features(strengths["home"], strengths["away"], use_market).items():
+        row[f"f_{name}"] = float(values[0])
     if use_market:
         row |= {f"f_{name}": value for name, value in market_values(odds).items()}
     return row

@@ -1,0 +1,35 @@
+"""Market-implied team strengths: what the betting market thought of each team.
+
+Each earlier match's de-vigged pre-match prices give its supremacy ``log(p_home / p_away)``;
+a ridge least-squares fit ``supremacy ~ home + strength[h] - strength[a]``, each match
+weighted by ``exp(-xi * days)``, turns them into one strength per team on a log-odds
+scale. Unlike Elo or pi-ratings it learns from prices, not results, so it knows about
+injuries, transfers and managers the market priced in before they showed in results.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def supremacy(prob_home: np.ndarray, prob_away: np.ndarray) -> np.ndarray:
+    """Log-odds of home over away win; NaN where a probability is missing."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.log(np.asarray(prob_home, float) / np.asarray(prob_away, float))
+
+
+def fit_market_strength(
+    home: np.ndarray, away: np.ndarray, sup: np.ndarray, weights: np.ndarray, n_teams: int, ridge: float
+) -> tuple[float, np.ndarray]:
+    """Home advantage and strengths (n,) from the weighted, ridge-penalised normal equations."""
+    n = n_teams
+    rows = np.arange(len(home))
+    design = np.zeros((len(home), n + 1))
+    design[:, 0] = 1.0
+    design[rows, 1 + home] = 1.0
+    design[rows, 1 + away] = -1.0
+    weighted = design * weights[:, None]
+    penalty = np.full(n + 1, ridge)
+    penalty[0] = 1e-9  # the home advantage is not shrunk
+    solution = np.linalg.solve(design.T @ weighted + np.diag(penalty), weighted.T @ sup)
+    return float(solution[0]), solution[1:]
