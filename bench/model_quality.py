@@ -9,7 +9,7 @@ together), predict that season, score it. Data comes through the real ingestion 
 training assets (``soccer_assets.lib.walkforward``). Writes
 {"rows": [{"league", "season", "n", "model": {...}, "market_pre": {...},
 "market_close": {...}, "base_rates": {...}, "dixon_coles": {...}, "model_without_blend": {...},
-"blend": {...}}],
+"blend": {...}, "draws": {"observed", "model", "market_pre", ...}}],
 "trials": N, "seconds": T}
 and prints a table plus the JSON path.
 """
@@ -68,16 +68,18 @@ def main() -> int:
         json.dump(report, fh, indent=1)
     print(
         f"{'league':6} {'season':6} {'n':>5} {'model':>7} {'no-blend':>8} {'pre':>7} {'close':>7} "
-        f"{'base':>7} {'DC':>7} {'weights (model, market)':>24}"
+        f"{'base':>7} {'DC':>7} {'weights (model, market)':>24} {'draws: seen/model/market':>25}"
     )
     for row in rows:
         blend = row.get("blend")
         weights = f"{blend['model_weight']:.2f}, {blend['market_weight']:.2f}" if blend else "-"
+        draws = row["draws"]
         print(
             f"{row['league']:6} {row['season']:6} {row['n']:5d} {row['model']['logloss']:7.4f} "
             f"{row['model_without_blend']['logloss']:8.4f} "
             f"{row['market_pre']['logloss']:7.4f} {row['market_close']['logloss']:7.4f} "
-            f"{row['base_rates']['logloss']:7.4f} {row['dixon_coles']['logloss']:7.4f} {weights:>24}"
+            f"{row['base_rates']['logloss']:7.4f} {row['dixon_coles']['logloss']:7.4f} {weights:>24} "
+            f"{draws['observed']:9.3f}/{draws['model']:.3f}/{draws['market_pre']:.3f}"
         )
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(

@@ -28,7 +28,7 @@ RHO_BOUND = 0.25
 class GoalModelConfig:
     xi: float = 0.0019  # decay per day (half-life about a year), chosen on the development seasons
     window_days: int = 1100  # older matches weigh below exp(-xi * window) and are left out
-    ridge: float = 2.0  # L2 penalty on attack and defence, in weighted matches
+    ridge: float = 10.0  # L2 penalty on attack and defence, in weighted matches (dev seasons: 8-10 best)
     min_matches: int = 30  # a league needs this many matches in the window before it is fitted
 
 
@@ -171,9 +171,9 @@ def outcome_probabilities(lam: np.ndarray, mu: np.ndarray, rho: np.ndarray) -> n
     out = np.full((len(lam), 3), np.nan)
     if not ok.any():
         return out
-    l, m, r = lam[ok, None, None], mu[ok, None, None], rho[ok, None, None]
+    home, away, r = lam[ok, None, None], mu[ok, None, None], rho[ok, None, None]
     x, y = goals[None, :, None], goals[None, None, :]  # home goals down, away goals across
-    grid = poisson.pmf(x, l) * poisson.pmf(y, m) * _tau(x, y, l, m, r)
+    grid = poisson.pmf(x, home) * poisson.pmf(y, away) * _tau(x, y, home, away, r)
     grid /= grid.sum(axis=(1, 2), keepdims=True)
     out[ok, 0] = np.sum(grid * (x > y), axis=(1, 2))
     out[ok, 1] = np.sum(grid * (x == y), axis=(1, 2))

@@ -169,7 +169,7 @@ def rating_history(
     matches: pl.DataFrame,
     elo: EloConfig = EloConfig(),
     pi: PiConfig = PiConfig(),
-    strength: StrengthConfig = StrengthConfig(),
+    strength: StrengthConfig | None = None,
 ) -> pl.DataFrame:
     """``team, kickoff_date``, Elo and pi-ratings after each finished match, and the goal-model
     and market strengths of ``strength_history`` after each weekly fit.
@@ -182,7 +182,7 @@ def rating_history(
     )
     has_prices = any(c.startswith("pre_") for c in matches.columns)
     market = market_features(matches) if has_prices else pl.DataFrame(schema=_NO_MARKET)
-    weekly = strength_history(matches, market, strength)
+    weekly = strength_history(matches, market, strength or StrengthConfig())
     return (
         results.join(weekly, on=["team", "kickoff_date"], how="full", coalesce=True)
         .sort("team", "kickoff_date")

@@ -51,7 +51,9 @@ def _grow(theta: np.ndarray, n_teams: int) -> np.ndarray:
 
 def _league_history(league: pl.DataFrame, config: StrengthConfig) -> pl.DataFrame:
     # teams numbered by first appearance: a fit never depends on teams (or matches) after its cut
-    teams = list(dict.fromkeys(t for pair in zip(league["home_team"], league["away_team"]) for t in pair))
+    teams = list(
+        dict.fromkeys(t for pair in zip(league["home_team"], league["away_team"], strict=True) for t in pair)
+    )
     index = {t: i for i, t in enumerate(teams)}
     home = league["home_team"].replace_strict(index, return_dtype=pl.Int64).to_numpy()
     away = league["away_team"].replace_strict(index, return_dtype=pl.Int64).to_numpy()

@@ -47,6 +47,16 @@ def goal_model_alone(features: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def draw_calibration(forecasts: pl.DataFrame, sources: Sequence[str]) -> dict[str, dict[str, float]]:
+    """Per league: the share of draws and each source's mean draw probability (same matches)."""
+    common = forecasts.drop_nulls([f"{s}_{o}" for s in sources for o in OUTCOMES])
+    table = common.group_by("league").agg(
+        (pl.col("target") == 1).mean().alias("observed"),
+        *[pl.col(f"{s}_draw").mean().alias(s) for s in sources],
+    )
+    return {row.pop("league"): row for row in table.to_dicts()}
+
+
 def walk_forward(
     matches: pl.DataFrame,
     test_seasons: Sequence[str],
@@ -100,6 +110,7 @@ def walk_forward(
         without = without.filter((pl.col("league") != ALL) & (pl.col("source") == "model"))
         blend = model.blend.as_dict() if model.blend is not None else None
         log(f"{season}: chose {best['family']} ({best['reason']}); blend {blend}")
+        draws = draw_calibration(forecasts, (*SOURCES, GOAL_MODEL))
         for (league,), group in table.group_by(["league"], maintain_order=True):
             by_source = {r["source"]: r for r in group.to_dicts()}
             no_blend = without.filter(pl.col("league") == league).row(0, named=True)
@@ -115,6 +126,7 @@ def walk_forward(
                     },
                     "model_without_blend": {m: no_blend[m] for m in METRICS},
                     "blend": blend,
+                    "draws": draws.get(league),
                 }
             )
     return rows

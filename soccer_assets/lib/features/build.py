@@ -100,7 +100,10 @@ def _strengths(frame: pl.DataFrame, use_market: bool) -> pl.DataFrame:
         if not use_market or c not in MARKET_TEAM
     ]
     return frame.with_columns(
-        *[pl.Series(f"{FEATURE_PREFIX}{name}", v, dtype=pl.Float64) for name, v in values.items()]
+        *[
+            pl.Series(f"{FEATURE_PREFIX}{name}", v, dtype=pl.Float64).fill_nan(None)
+            for name, v in values.items()
+        ]
     ).drop(helpers)
 
 

@@ -29,8 +29,8 @@ from soccer_assets.lib.features.form import (
     form_state_columns,
     split_state,
 )
-from soccer_assets.lib.pre_match_odds import OUTCOMES
 from soccer_assets.lib.features.strength import strength_features
+from soccer_assets.lib.pre_match_odds import OUTCOMES
 from soccer_assets.lib.ratings import PiConfig, expected_goal_difference
 from soccer_assets.lib.strength_history import GOAL_MODEL_LEAGUE, GOAL_MODEL_TEAM, MARKET_LEAGUE, MARKET_TEAM
 
