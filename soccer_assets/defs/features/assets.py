@@ -17,7 +17,7 @@ from soccer_assets.lib.features.timeline import schedule
 from soccer_assets.lib.ratings import rating_history
 from soccer_assets.settings import Settings
 
-FEATURES_VERSION = "1"
+FEATURES_VERSION = "2"  # 2: Dixon-Coles goal model and market-implied strengths
 
 
 def frame_fingerprint(frame: pl.DataFrame) -> str:
@@ -35,7 +35,11 @@ def build_feature_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         kinds={"polars", "parquet"},
         code_version=FEATURES_VERSION,
         automation_condition=refresh_after_checks(),
-        description="Elo and pi-ratings of every team after each of its finished matches.",
+        description=(
+            "Elo and pi-ratings of every team after each of its finished matches, and its time-decayed "
+            "Dixon-Coles attack/defence and market-implied strength after each weekly refit of its league "
+            "(fitted on earlier matches only)."
+        ),
     )
     def team_ratings(matches: pl.DataFrame) -> dg.Output[pl.DataFrame]:
         ratings = rating_history(matches, config.elo, config.pi, config.strength)
@@ -64,7 +68,17 @@ def build_feature_assets(settings: Settings) -> list[dg.AssetsDefinition]:
                 "dagster/row_count": ratings.height,
                 "teams": latest.height,
                 "top_elo": frame_markdown(
-                    latest.select("team", "league", "kickoff_date", "elo", "pi_home", "pi_away"), 15
+                    latest.select(
+                        "team",
+                        "league",
+                        "kickoff_date",
+                        "elo",
+                        "pi_home",
+                        "dc_attack",
+                        "dc_defence",
+                        "mkt_strength",
+                    ),
+                    15,
                 ),
             },
         )
@@ -76,8 +90,9 @@ def build_feature_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         automation_condition=refresh_after_checks(),
         description=(
             "One row per finished or upcoming match: form (last N and exponentially weighted, home/away "
-            "splits), rest days, Elo and pi-ratings, league context and (switchable) de-vigged pre-match "
-            "odds, all from matches on strictly earlier dates. Closing odds are never features."
+            "splits), rest days, Elo and pi-ratings, Dixon-Coles expected goals and 1X2 probabilities, "
+            "league context and (switchable) de-vigged pre-match odds with market-implied team strengths, "
+            "all from matches on strictly earlier dates. Closing odds are never features."
         ),
     )
     def match_features(
