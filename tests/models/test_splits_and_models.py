@@ -166,3 +166,24 @@ def test_tuning_progress_says_trial_k_of_n_best_so_far_and_time_left_without_flo
         "xgboost: trial 4/5, best CV log loss 0.9700, about 2 s left",
         "xgboost: trial 5/5, best CV log loss 0.9600, 10 s in all",
     ]
+
+
+def test_the_blend_learns_from_out_of_fold_rows_predicted_by_earlier_seasons_only(features, splits):
+    from soccer_assets.lib.models.training import out_of_fold
+
+    data = prepare(features, splits, cv_folds(splits, 2))
+    params = {"C": 0.1}
+    probs, X_oof, y_oof = out_of_fold("logreg", params, data.features, data, seed=0, n_jobs=1)
+    valid = np.concatenate([va for _, va in data.folds])
+    X, y = data.xy("train")
+    assert len(probs) == len(valid) and np.array_equal(y_oof, y[valid])
+    assert np.allclose(probs.sum(axis=1), 1.0)
+    assert np.array_equal(np.nan_to_num(X_oof, nan=-1.0), np.nan_to_num(X[valid], nan=-1.0))
+    # the last fold's rows: exactly what a model fitted on that fold's earlier rows says
+    train_rows, valid_rows = data.folds[-1]
+    from soccer_assets.lib.models.zoo import family
+
+    estimator = family("logreg").estimator(params, data.features, 0, 1)
+    estimator.fit(X[train_rows], y[train_rows])
+    assert train_rows.max() < valid_rows.min()  # walk-forward: earlier rows only
+    assert np.allclose(probs[-len(valid_rows) :], estimator.predict_proba(X[valid_rows]))

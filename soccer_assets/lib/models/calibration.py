@@ -127,15 +127,26 @@ def calibrate(probs: np.ndarray, X: np.ndarray, temperature: float, blend: Marke
 
 
 def fit_calibration(
-    probs: np.ndarray, X: np.ndarray, outcomes: np.ndarray, features: Sequence[str], market_blend: bool = True
+    probs: np.ndarray,
+    X: np.ndarray,
+    outcomes: np.ndarray,
+    features: Sequence[str],
+    market_blend: bool = True,
+    out_of_fold: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> tuple[float, MarketBlend | None]:
     """Temperature on every row of the calibration slice; the blend (when asked) on the rows
-    with a price."""
+    with a price, of the calibration slice and of ``out_of_fold`` (probabilities, X, outcomes
+    of training rows predicted by models fitted on earlier rows only): several seasons of
+    evidence instead of one, so the weights say what the corrections earn, not one season's luck."""
     temperature = fit_temperature(probs, outcomes)
     positions = market_columns(features) if market_blend else None
     columns = (positions[0], positions[1], positions[2]) if positions else None
     if columns is None:
         return temperature, None
+    if out_of_fold is not None:
+        probs = np.vstack([np.asarray(probs, dtype=np.float64), out_of_fold[0]])
+        X = np.vstack([X, out_of_fold[1]])
+        outcomes = np.concatenate([outcomes, out_of_fold[2]])
     blend = MarketBlend(0.0, 1.0, columns)
     market, valid = blend.market(X)
     if not valid.any():

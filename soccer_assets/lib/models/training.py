@@ -54,6 +54,30 @@ def prepare(
     )
 
 
+def out_of_fold(
+    family_name: str,
+    params: dict[str, Any],
+    features: list[str],
+    data: TrainingData,
+    seed: int,
+    n_jobs: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Probabilities, X and outcomes of every validation row of the CV folds, each predicted
+    by the configuration fitted on its fold's earlier rows only (the folds are walk-forward)."""
+    X, y = data.xy("train")
+    probs, rows = [], []
+    with native_threads(n_jobs):
+        for train_rows, valid_rows in data.folds:
+            estimator = family(family_name).estimator(params, features, seed, n_jobs)
+            estimator.fit(X[train_rows], y[train_rows])
+            probs.append(estimator.predict_proba(X[valid_rows]))
+            rows.append(valid_rows)
+    if not rows:
+        return np.empty((0, 3)), X[:0], y[:0]
+    index = np.concatenate(rows)
+    return np.vstack(probs).astype(np.float64), X[index], y[index]
+
+
 def _fit_calibrated(
     family_name: str,
     params: dict[str, Any],
@@ -63,6 +87,7 @@ def _fit_calibrated(
     seed: int,
     n_jobs: int,
     market_blend: bool = False,
+    oof: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> CalibratedModel:
     X_cal, y_cal = calibrate
     if len(y_cal) == 0:
@@ -71,7 +96,7 @@ def _fit_calibrated(
     with native_threads(n_jobs):
         estimator.fit(*fit)
         temperature, blend = fit_calibration(
-            estimator.predict_proba(X_cal), X_cal, y_cal, features, market_blend=market_blend
+            estimator.predict_proba(X_cal), X_cal, y_cal, features, market_blend=market_blend, out_of_fold=oof
         )
     return CalibratedModel(
         estimator=estimator, features=list(features), temperature=temperature, family=family_name, blend=blend
@@ -97,6 +122,7 @@ def fit_final(
         seed,
         n_jobs,
         market_blend,
+        out_of_fold(family_name, params, data.features, data, seed, n_jobs) if market_blend else None,
     )
 
 
@@ -115,6 +141,7 @@ def fit_serving(
     fit = pl.concat([data.train, data.calibration], how="vertical_relaxed")
     X_fit = design_matrix(fit, data.features)
     y_fit = fit["target"].to_numpy().astype(np.int64)
+    oof = out_of_fold(family_name, params, data.features, data, seed, n_jobs) if market_blend else None
     return _fit_calibrated(
-        family_name, params, data.features, (X_fit, y_fit), data.xy("test"), seed, n_jobs, market_blend
+        family_name, params, data.features, (X_fit, y_fit), data.xy("test"), seed, n_jobs, market_blend, oof
     )
