@@ -10,10 +10,21 @@ from tests.models.conftest import load_matches
 _CACHE: dict[str, pl.DataFrame] = {}
 
 
+# the weekly-refitted goal model and market strengths are among the features checked
+REFITTED = (
+    "f_dc_prob_home",
+    "f_dc_xg_away",
+    "f_home_dc_attack",
+    "f_away_mkt_strength",
+    "f_mkt_implied_supremacy",
+)
+
+
 def _matches(football_data_dir) -> pl.DataFrame:
     if "m" not in _CACHE:
         _CACHE["m"] = load_matches(football_data_dir, [("E0", "2223"), ("E0", "2324"), ("F1", "2324")])
         _CACHE["base"] = build_match_features(_CACHE["m"])
+        assert all(_CACHE["base"][c].drop_nulls().len() > 0.8 * _CACHE["base"].height for c in REFITTED)
     return _CACHE["m"]
 
 
