@@ -20,6 +20,8 @@ import numpy as np
 from scipy.optimize import minimize_scalar
 from scipy.stats import poisson
 
+from soccer_assets.lib.sparse_design import SparseDesign
+
 MAX_GOALS = 10  # score grid 0..10 per side; the mass beyond it is renormalised away
 RHO_BOUND = 0.25
 
@@ -55,18 +57,18 @@ def _tau(x: np.ndarray, y: np.ndarray, lam: np.ndarray, mu: np.ndarray, rho: flo
     return np.where((x == 1) & (y == 1), 1.0 - rho, tau)
 
 
-def _design(home: np.ndarray, away: np.ndarray, n_teams: int) -> np.ndarray:
+def _design(home: np.ndarray, away: np.ndarray, n_teams: int) -> SparseDesign:
     """Rows: each match's home-goals mean, then its away-goals mean; columns: base, home, attack, defence."""
-    m, n = len(home), n_teams
-    rows = np.arange(m)
-    x = np.zeros((2 * m, 2 + 2 * n))
-    x[:, 0] = 1.0
-    x[:m, 1] = 1.0
-    x[rows, 2 + home] = 1.0
-    x[rows, 2 + n + away] = 1.0
-    x[m + rows, 2 + away] = 1.0
-    x[m + rows, 2 + n + home] = 1.0
-    return x
+    ones, zeros = np.ones(len(home), dtype=np.int64), np.zeros(len(home), dtype=np.int64)
+    index = np.concatenate(
+        [
+            np.column_stack([zeros, ones, 2 + home, 2 + n_teams + away]),
+            np.column_stack([zeros, ones, 2 + away, 2 + n_teams + home]),
+        ]
+    )
+    value = np.ones(index.shape)
+    value[len(home) :, 1] = 0.0  # the away side gets no home advantage
+    return SparseDesign(index, value, 2 + 2 * n_teams)
 
 
 def fit_poisson(
@@ -88,7 +90,7 @@ def fit_poisson(
     x = _design(home, away, n_teams)
     y = np.concatenate([home_goals, away_goals])
     w = np.concatenate([weights, weights])
-    penalty = np.full(x.shape[1], ridge)
+    penalty = np.full(x.columns, ridge)
     penalty[:2] = 0.0  # base and home advantage are not shrunk
     theta = (
         start.copy()
@@ -97,14 +99,14 @@ def fit_poisson(
     )
 
     def objective(t: np.ndarray) -> float:
-        eta = x @ t
+        eta = x.dot(t)
         return float(-np.sum(w * (y * eta - np.exp(eta))) + 0.5 * np.sum(penalty * t * t))
 
     value = objective(theta)
     for _ in range(50):
-        mean = np.exp(x @ theta)
-        gradient = x.T @ (w * (y - mean)) - penalty * theta
-        hessian = (x * (w * mean)[:, None]).T @ x + np.diag(penalty + 1e-9)
+        mean = np.exp(x.dot(theta))
+        gradient = x.transpose_dot(w * (y - mean)) - penalty * theta
+        hessian = x.gram(w * mean) + np.diag(penalty + 1e-9)
         step = np.linalg.solve(hessian, gradient)
         scale = 1.0
         while True:  # step halving keeps every step an improvement

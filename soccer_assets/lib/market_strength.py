@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from soccer_assets.lib.sparse_design import SparseDesign
+
 
 def supremacy(prob_home: np.ndarray, prob_away: np.ndarray) -> np.ndarray:
     """Log-odds of home over away win; NaN where a probability is missing."""
@@ -22,14 +24,13 @@ def fit_market_strength(
     home: np.ndarray, away: np.ndarray, sup: np.ndarray, weights: np.ndarray, n_teams: int, ridge: float
 ) -> tuple[float, np.ndarray]:
     """Home advantage and strengths (n,) from the weighted, ridge-penalised normal equations."""
-    n = n_teams
-    rows = np.arange(len(home))
-    design = np.zeros((len(home), n + 1))
-    design[:, 0] = 1.0
-    design[rows, 1 + home] = 1.0
-    design[rows, 1 + away] = -1.0
-    weighted = design * weights[:, None]
-    penalty = np.full(n + 1, ridge)
+    m = len(home)
+    design = SparseDesign(
+        index=np.column_stack([np.zeros(m, dtype=np.int64), 1 + home, 1 + away]),
+        value=np.tile([1.0, 1.0, -1.0], (m, 1)),
+        columns=n_teams + 1,
+    )
+    penalty = np.full(n_teams + 1, ridge)
     penalty[0] = 1e-9  # the home advantage is not shrunk
-    solution = np.linalg.solve(design.T @ weighted + np.diag(penalty), weighted.T @ sup)
+    solution = np.linalg.solve(design.gram(weights) + np.diag(penalty), design.transpose_dot(weights * sup))
     return float(solution[0]), solution[1:]
