@@ -174,7 +174,9 @@ def test_the_stack_runs_the_pipeline_through_the_daemon_and_stops_clean(stack_en
     # MLflow: the tuning runs and the registered model, on the tracking server
     from mlflow import MlflowClient
 
-    mlflow = MlflowClient(tracking_uri=env["SOCCER_MLFLOW_TRACKING_URI"])
+    # the registry too: an earlier test in this process may have set mlflow's global registry URI
+    uri = env["SOCCER_MLFLOW_TRACKING_URI"]
+    mlflow = MlflowClient(tracking_uri=uri, registry_uri=uri)
     experiment = mlflow.get_experiment_by_name("soccer-1x2")
     assert experiment is not None and experiment.artifact_location.startswith("s3://mlflow/")
     assert mlflow.search_runs([experiment.experiment_id], max_results=5)

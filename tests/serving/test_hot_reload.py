@@ -50,12 +50,11 @@ def _served_id(api) -> str:
         return client.get("/healthcheck/ready").json()["publication_id"]
 
 
-def _wait_for(api, publication_id: str, limit_s: float) -> float:
+def _wait_for(api, publication_id: str, limit_s: float) -> None:
     started = time.monotonic()
     while _served_id(api) != publication_id:
         assert time.monotonic() - started < limit_s, f"{publication_id} not served within {limit_s} s"
         time.sleep(0.05)
-    return time.monotonic() - started
 
 
 def _reload_under_load(api, writer: PublishedStore) -> None:
@@ -71,8 +70,8 @@ def _reload_under_load(api, writer: PublishedStore) -> None:
                 {"cards": base.head(base.height - dropped)}, provenance={"test": dropped}
             )
             expected[manifest.publication_id] = base.height - dropped
-            waited = _wait_for(api, manifest.publication_id, RELOAD_S + 1.0)
-            assert waited <= RELOAD_S + 1.0
+            # a deadline, not a speed target: a few reload periods, with room for a loaded machine
+            _wait_for(api, manifest.publication_id, RELOAD_S + 15.0)
             time.sleep(0.3)  # some requests on the new publication
     finally:
         stop.set()
@@ -101,7 +100,7 @@ def _broken_publication_keeps_the_old_one(api, writer: PublishedStore) -> None:
         cards = client.get("/predict/cards", params={"limit": 1})
         assert cards.status_code == 200 and cards.headers["x-publication-id"] == good.publication_id
     fixed = writer.publish({"cards": writer.read_table("cards", good)})
-    _wait_for(api, fixed.publication_id, RELOAD_S + 1.0 + 30)  # failed loads are retried at a slower pace
+    _wait_for(api, fixed.publication_id, RELOAD_S + 15.0 + 30)  # failed loads are retried at a slower pace
     with api.client() as client:
         assert client.get("/healthcheck/ready").json()["status"] == "ok"
 

@@ -106,7 +106,8 @@ def test_a_promotion_reaches_the_running_api_without_a_failed_request(model_plat
             switched_at = time.monotonic()
             new_id = PublishedStore(platform.defs.resources["storage"].blobstore()).manifest().publication_id
             while not any(a[1] == new_id for a in answers[-5:]):
-                assert time.monotonic() - switched_at < RELOAD_S + 1.0, "the API did not switch in time"
+                # a deadline, not a speed target: a few reload periods, with room for a loaded machine
+                assert time.monotonic() - switched_at < RELOAD_S + 15.0, "the API did not switch"
                 time.sleep(0.02)
             time.sleep(0.5)
         finally:
