@@ -2,11 +2,13 @@
 ``strength_history`` of the local football-data files with the design kept as its non-zeros
 (as the platform runs it) and as the dense matrix it replaced, measured in one run.
 
-    python bench/strength_fits.py [--data ../shared/data] [--repeats 1]
+    python bench/strength_fits.py [--data ../shared/data] [--repeats 1] [--load 0]
 
 The matches are the real E0, D1, F1 and SP1 seasons, parsed by the production code. Both
-ways give the same ratings (the largest difference is printed). Prints a line per case and
-the JSON ``{"matches", "rows", "seconds": {"sparse", "dense"}, "ratio_dense_over_sparse",
+ways give the same ratings (the largest difference is printed). ``--load`` CPU-spinning
+neighbour processes run beside both (the dense products go through the BLAS thread pool,
+which suffers most from a busy machine). Prints a line per case and the JSON
+``{"matches", "rows", "load", "seconds": {"sparse", "dense"}, "ratio_dense_over_sparse",
 "max_abs_difference"}`` last.
 """
 
@@ -44,35 +46,22 @@ class DenseDesign:
         return (self.matrix * weights[:, None]).T @ self.matrix
 
 
-def _matches(data: Path):
-    import polars as pl
-
-    from soccer_assets.lib.football_data.load import load_results
-    from soccer_assets.lib.seasons import Season
-
-    frames = []
-    for path in sorted((data / "football-data" / "mmz4281").glob("*/*.csv")):
-        if path.stem in LEAGUES:
-            loaded = load_results(
-                path.read_bytes(), league=path.stem, season=Season.from_code(path.parent.name)
-            )
-            if loaded.ok:
-                frames.append(loaded.rows)
-    return pl.concat(frames, how="diagonal_relaxed").sort("kickoff_date", "match_id")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", default=str(Path(__file__).resolve().parents[2] / "shared" / "data"))
     parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--load", type=int, default=0, help="CPU-spinning neighbour processes")
     args = parser.parse_args()
+
+    from local_matches import local_matches
+    from threads import cpu_load
 
     from soccer_assets.lib import goal_model, market_strength
     from soccer_assets.lib.features.market import market_features
     from soccer_assets.lib.sparse_design import SparseDesign
     from soccer_assets.lib.strength_history import StrengthConfig, strength_history
 
-    matches = _matches(Path(args.data))
+    matches = local_matches(Path(args.data), LEAGUES)
     market = market_features(matches)
     sparse_design = goal_model._design
 
@@ -84,13 +73,14 @@ def main() -> int:
             best = min(best, time.perf_counter() - started)
         return best, history
 
-    sparse_seconds, sparse = timed()
+    with cpu_load(args.load):
+        sparse_seconds, sparse = timed()
     print(f"sparse design: {sparse_seconds:.2f} s for {matches.height} matches, {sparse.height} rows")
     dense_goals = mock.patch.object(goal_model, "_design", lambda *a: DenseDesign(sparse_design(*a).dense()))
     dense_market = mock.patch.object(
         market_strength, "SparseDesign", lambda *a, **k: DenseDesign(SparseDesign(*a, **k).dense())
     )
-    with dense_goals, dense_market:
+    with dense_goals, dense_market, cpu_load(args.load):
         dense_seconds, dense = timed()
     print(f"dense design:  {dense_seconds:.2f} s")
     numeric = [c for c in sparse.columns if c not in ("team", "kickoff_date")]
@@ -102,6 +92,7 @@ def main() -> int:
             {
                 "matches": matches.height,
                 "rows": sparse.height,
+                "load": args.load,
                 "seconds": {"sparse": round(sparse_seconds, 2), "dense": round(dense_seconds, 2)},
                 "ratio_dense_over_sparse": round(dense_seconds / sparse_seconds, 2),
                 "max_abs_difference": difference,

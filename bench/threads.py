@@ -51,20 +51,11 @@ def cpu_load(processes: int):
 def save_real_features(data: Path, target: Path) -> tuple[int, int]:
     import numpy as np
     import polars as pl
+    from local_matches import local_matches
 
     from soccer_assets.lib.features.build import build_match_features, feature_columns
-    from soccer_assets.lib.football_data.load import load_results
-    from soccer_assets.lib.seasons import Season
 
-    frames = []
-    for path in sorted((data / "football-data" / "mmz4281").glob("*/*.csv")):
-        if path.stem in LEAGUES:
-            loaded = load_results(
-                path.read_bytes(), league=path.stem, season=Season.from_code(path.parent.name)
-            )
-            if loaded.ok:
-                frames.append(loaded.rows)
-    features = build_match_features(pl.concat(frames).sort("kickoff_date", "match_id"))
+    features = build_match_features(local_matches(data, LEAGUES))
     finished = features.filter(pl.col("target").is_not_null())
     columns = feature_columns(finished)
     X = finished.select([pl.col(c).cast(pl.Float64) for c in columns]).to_numpy().astype(np.float64)
