@@ -10,9 +10,9 @@ import polars as pl
 
 from soccer_assets.lib.features.build import feature_columns
 from soccer_assets.lib.models.calibration import CalibratedModel, fit_calibration
+from soccer_assets.lib.models.fold_fits import FitSpec, Layout, fit_estimator, fit_pool, fold_predictions
 from soccer_assets.lib.models.threads import native_threads
 from soccer_assets.lib.models.tuning import FoldIndex, design_matrix
-from soccer_assets.lib.models.zoo import family
 from soccer_assets.lib.splits import CALIBRATION, TEST, TRAIN, Fold
 
 
@@ -61,45 +61,59 @@ def out_of_fold(
     data: TrainingData,
     seed: int,
     n_jobs: int,
+    layout: Layout | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Probabilities, X and outcomes of every validation row of the CV folds, each predicted
     by the configuration fitted on its fold's earlier rows only (the folds are walk-forward)."""
     X, y = data.xy("train")
-    probs, rows = [], []
-    with native_threads(n_jobs):
-        for train_rows, valid_rows in data.folds:
-            estimator = family(family_name).estimator(params, features, seed, n_jobs)
-            estimator.fit(X[train_rows], y[train_rows])
-            probs.append(estimator.predict_proba(X[valid_rows]))
-            rows.append(valid_rows)
-    if not rows:
+    if not data.folds:
         return np.empty((0, 3)), X[:0], y[:0]
-    index = np.concatenate(rows)
-    return np.vstack(probs).astype(np.float64), X[index], y[index]
+    spec = FitSpec(family_name, params, tuple(features), seed)
+    layout = layout or Layout.for_cpus(n_jobs, len(data.folds))
+    probs = list(fold_predictions(spec, X, y, data.folds, layout))
+    index = np.concatenate([valid_rows for _, valid_rows in data.folds])
+    return np.vstack(probs), X[index], y[index]
 
 
 def _fit_calibrated(
     family_name: str,
     params: dict[str, Any],
-    features: list[str],
+    data: TrainingData,
     fit: tuple[np.ndarray, np.ndarray],
     calibrate: tuple[np.ndarray, np.ndarray],
     seed: int,
     n_jobs: int,
     market_blend: bool = False,
-    oof: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> CalibratedModel:
     X_cal, y_cal = calibrate
     if len(y_cal) == 0:
         raise ValueError("the calibration slice is empty")
-    estimator = family(family_name).estimator(params, features, seed, n_jobs)
+    spec = FitSpec(family_name, params, tuple(data.features), seed)
+    # the model and the out-of-fold fits the blend learns from are independent: side by side
+    layout = Layout.for_cpus(n_jobs, 1 + (len(data.folds) if market_blend else 0))
+    with fit_pool(layout) as pool:
+        fitted = pool.submit(fit_estimator, spec, layout.threads, *fit)
+        oof = (
+            out_of_fold(family_name, params, data.features, data, seed, n_jobs, layout)
+            if market_blend
+            else None
+        )
+        estimator = fitted.result()
     with native_threads(n_jobs):
-        estimator.fit(*fit)
         temperature, blend = fit_calibration(
-            estimator.predict_proba(X_cal), X_cal, y_cal, features, market_blend=market_blend, out_of_fold=oof
+            estimator.predict_proba(X_cal),
+            X_cal,
+            y_cal,
+            data.features,
+            market_blend=market_blend,
+            out_of_fold=oof,
         )
     return CalibratedModel(
-        estimator=estimator, features=list(features), temperature=temperature, family=family_name, blend=blend
+        estimator=estimator,
+        features=list(data.features),
+        temperature=temperature,
+        family=family_name,
+        blend=blend,
     )
 
 
@@ -114,15 +128,7 @@ def fit_final(
     """The holdout-protocol model: fit on the training seasons, temperature on the calibration
     slice; the test seasons stay unseen, so the gate and the evaluation can judge it."""
     return _fit_calibrated(
-        family_name,
-        params,
-        data.features,
-        data.xy("train"),
-        data.xy("calibration"),
-        seed,
-        n_jobs,
-        market_blend,
-        out_of_fold(family_name, params, data.features, data, seed, n_jobs) if market_blend else None,
+        family_name, params, data, data.xy("train"), data.xy("calibration"), seed, n_jobs, market_blend
     )
 
 
@@ -141,7 +147,6 @@ def fit_serving(
     fit = pl.concat([data.train, data.calibration], how="vertical_relaxed")
     X_fit = design_matrix(fit, data.features)
     y_fit = fit["target"].to_numpy().astype(np.int64)
-    oof = out_of_fold(family_name, params, data.features, data, seed, n_jobs) if market_blend else None
     return _fit_calibrated(
-        family_name, params, data.features, (X_fit, y_fit), data.xy("test"), seed, n_jobs, market_blend, oof
+        family_name, params, data, (X_fit, y_fit), data.xy("test"), seed, n_jobs, market_blend
     )

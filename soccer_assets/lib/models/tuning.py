@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -18,7 +19,7 @@ import optuna
 import polars as pl
 
 from soccer_assets.lib.metrics import ece, log_loss
-from soccer_assets.lib.models.threads import native_threads
+from soccer_assets.lib.models.fold_fits import FitSpec, Layout, fold_predictions
 from soccer_assets.lib.models.zoo import Preset, family
 
 FoldIndex = tuple[np.ndarray, np.ndarray]  # (train rows, validation rows)
@@ -69,10 +70,17 @@ def tune(
     seed: int = 0,
     n_jobs: int = 1,
     on_trial: Callable[[TrialRecord], None] | None = None,
+    layout: Layout | None = None,
 ) -> TuningResult:
+    """Best parameters of ``family_name`` by mean CV log loss over ``n_trials`` Optuna trials.
+
+    A trial's folds are fitted side by side on the ``n_jobs`` CPUs (``layout``, see
+    ``fold_fits``) and judged in fold order, so pruning decides as if they ran one by one.
+    """
     if not folds:
         raise ValueError("tuning needs at least one CV fold")
     fam = family(family_name)
+    layout = layout or Layout.for_cpus(n_jobs, len(folds))
     oof: dict[int, np.ndarray] = {}
     valid_rows = np.concatenate([va for _, va in folds])
 
@@ -81,15 +89,14 @@ def tune(
         scores: list[float] = []
         probs = []
         trial.set_user_attr("fold_logloss", scores)
-        for step, (tr, va) in enumerate(folds):
-            estimator = fam.estimator(params, features, seed, n_jobs)
-            estimator.fit(X[tr], y[tr])
-            p = estimator.predict_proba(X[va])
-            probs.append(p)
-            scores.append(log_loss(p, y[va]))
-            trial.report(float(np.mean(scores)), step)
-            if trial.should_prune():
-                raise optuna.TrialPruned()
+        spec = FitSpec(family_name, params, tuple(features), seed)
+        with closing(fold_predictions(spec, X, y, folds, layout)) as predictions:
+            for step, ((_, va), p) in enumerate(zip(folds, predictions, strict=True)):
+                probs.append(p)
+                scores.append(log_loss(p, y[va]))
+                trial.report(float(np.mean(scores)), step)
+                if trial.should_prune():
+                    raise optuna.TrialPruned()
         oof[trial.number] = np.vstack(probs)
         return float(np.mean(scores))
 
@@ -121,8 +128,7 @@ def tune(
         pruner=optuna.pruners.MedianPruner(n_startup_trials=3, n_warmup_steps=0),
         study_name=f"{family_name}-{int(time.time())}",
     )
-    with native_threads(n_jobs):
-        study.optimize(objective, n_trials=n_trials, callbacks=[record], gc_after_trial=False)
+    study.optimize(objective, n_trials=n_trials, callbacks=[record], gc_after_trial=False)
     completed = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
     if not completed:
         raise RuntimeError(f"no {family_name} trial completed")
