@@ -106,7 +106,7 @@ def main() -> int:
         platform_env = {**library_env, "OMP_WAIT_POLICY": "PASSIVE"}  # what importing soccer_assets sets
         cases = [("library defaults", "host", library_env), ("platform, 1 thread", "1", platform_env)]
         if cap > 1:
-            cases.append((f"platform, {cap} threads (default)", str(cap), platform_env))
+            cases.append((f"platform, {cap} threads (a fit alone)", str(cap), platform_env))
         rows = []
         for load in (0, args.load):
             for case, threads, env in cases:
