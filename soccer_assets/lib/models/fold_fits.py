@@ -1,12 +1,14 @@
 """Independent fits (the CV folds of a trial, the final model and its out-of-fold fits) side by
 side in worker processes, one native thread each.
 
-On this platform's data the OpenMP pools of the tree libraries cost more than they save.
-Measured on the demo's 9,476 training rows (three CV folds, 2-CPU machine, waiting OpenMP
-threads asleep): HistGradientBoosting 28.7 s on two threads per fit, 11.2 s on one, 8.3 s on
-one thread per fit in two worker processes (LightGBM 14.8 / 6.2 / 4.3 s, XGBoost 7.8 / 6.1 /
-4.2 s). Threads instead of processes serialise on the GIL of HistGradientBoosting's Python
-loop (15.5 s). So the CPUs a process may use run fits, not threads of one fit.
+On this platform's data the OpenMP pools of the tree libraries cost more than they save:
+with waiting threads asleep every parallel region pays a wake-up, and a fit of about
+10,000 rows has many small ones. Measured on the demo's 9,476 training rows (three CV
+folds of 200 iterations, 2-CPU machine): HistGradientBoosting 28.7 s on two threads per
+fit, 11.2 s on one, 8.3 s on one thread per fit in two worker processes (LightGBM 14.8 /
+6.2 / 4.3 s, XGBoost 7.8 / 6.1 / 4.2 s). Threads instead of processes serialise on the GIL
+of HistGradientBoosting's Python loop (15.5 s). So the CPUs a process may use run fits,
+not threads of one fit.
 
 Workers come from loky's reusable pool: started once per process, reused by every trial,
 gone after five idle minutes. The results are those of the same fits run one after the
