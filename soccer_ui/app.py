@@ -30,6 +30,9 @@ table.freshness td, table.freshness th {padding: 2px 10px}
 """
 
 
+MATCHES_VIEW = "matches-view"  # the concurrency group of the events that redraw the matches table
+
+
 def _today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
@@ -328,17 +331,19 @@ def build_app(settings: UiSettings, client: ApiClient) -> gr.Blocks:
 
         filters = [region, league, status, period, date_from, date_to, team, value_only, min_roi]
         shown = [matches, count, roi_panel, message, match_id]
-        app.load(
-            pages.refresh, filters, [region, league, wi_league, wi_home, wi_away, *shown], api_name=False
-        )
-        refresh.click(pages.refresh_matches, filters, [region, league, *shown], api_name=False)
+        # Every event that redraws the table runs in one queue, one at a time, in the order the
+        # browser sent them: as separate events (the default) a slow, older filter result (a
+        # blur with half the range typed) could land after the newer one and stay on screen.
+        in_order = {"api_name": False, "concurrency_id": MATCHES_VIEW, "concurrency_limit": 1}
+        app.load(pages.refresh, filters, [region, league, wi_league, wi_home, wi_away, *shown], **in_order)
+        refresh.click(pages.refresh_matches, filters, [region, league, *shown], **in_order)
         for control in (region, league, status, period, value_only):
-            control.change(pages.filter, filters, shown, api_name=False, show_progress="hidden")
+            control.change(pages.filter, filters, shown, show_progress="hidden", **in_order)
         for control in (date_from, date_to, team):
-            control.submit(pages.filter, filters, shown, api_name=False, show_progress="hidden")
-            control.blur(pages.filter, filters, shown, api_name=False, show_progress="hidden")
+            control.submit(pages.filter, filters, shown, show_progress="hidden", **in_order)
+            control.blur(pages.filter, filters, shown, show_progress="hidden", **in_order)
         min_roi.change(
-            pages.filter, filters, shown, api_name=False, show_progress="hidden", trigger_mode="always_last"
+            pages.filter, filters, shown, show_progress="hidden", trigger_mode="always_last", **in_order
         )
         gr.api(_filter_api(pages), api_name="filter_cards")
         gr.api(_what_if_api(pages), api_name="what_if")

@@ -48,6 +48,7 @@ def page(stack) -> Iterator[Page]:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=list(CHROMIUM_ARGS))
         tab = browser.new_page(viewport={"width": 1600, "height": 1100})
         tab.set_default_timeout(20_000)
+        expect.set_options(timeout=15_000)  # assertions wait for a redraw beside a busy test suite
         tab.on("request", lambda request: REQUESTED.append(request.url))
         yield tab
         browser.close()
