@@ -187,3 +187,26 @@ def test_the_blend_learns_from_out_of_fold_rows_predicted_by_earlier_seasons_onl
     estimator.fit(X[train_rows], y[train_rows])
     assert train_rows.max() < valid_rows.min()  # walk-forward: earlier rows only
     assert np.allclose(probs[-len(valid_rows) :], estimator.predict_proba(X[valid_rows]))
+
+
+@pytest.mark.parametrize("market_blend", [False, True])
+def test_the_holdout_and_serving_models_fitted_side_by_side_are_the_ones_fitted_apart(
+    features, splits, market_blend
+):
+    from soccer_assets.lib.models.training import fit_final, fit_final_and_serving, fit_serving
+
+    data = prepare(features, splits, cv_folds(splits, 2))
+    params = {"n_estimators": 30, "learning_rate": 0.1, "num_leaves": 8}
+    fit = {"seed": 0, "market_blend": market_blend}
+    holdout, serving = fit_final_and_serving("lightgbm", params, data, n_jobs=2, **fit)
+    apart = (
+        fit_final("lightgbm", params, data, n_jobs=1, **fit),
+        fit_serving("lightgbm", params, data, n_jobs=1, **fit),
+    )
+    X_test, _ = data.xy("test")
+    for together, alone in zip((holdout, serving), apart, strict=True):
+        assert together.temperature == pytest.approx(alone.temperature, abs=1e-9)
+        assert (together.blend is None) == (alone.blend is None) == (not market_blend)
+        np.testing.assert_allclose(together.predict_proba(X_test), alone.predict_proba(X_test), atol=1e-9)
+    # the serving model saw the calibration season too: it is another model
+    assert not np.allclose(holdout.predict_proba(X_test), serving.predict_proba(X_test))

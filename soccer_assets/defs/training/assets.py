@@ -13,7 +13,7 @@ from soccer_assets.lib.evaluation import ALL, base_rates, evaluate, forecasts_fr
 from soccer_assets.lib.metrics import score
 from soccer_assets.lib.models.progress import TrialProgress
 from soccer_assets.lib.models.selection import select_best
-from soccer_assets.lib.models.training import fit_final, fit_serving, prepare
+from soccer_assets.lib.models.training import fit_final_and_serving, prepare
 from soccer_assets.lib.models.tuning import tune
 from soccer_assets.lib.models.zoo import FAMILIES, Preset
 from soccer_assets.lib.splits import (
@@ -263,8 +263,7 @@ def build_training_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         data = prepare(match_features, time_splits, [], feature_list=best_model["features"])
         family_name, params = best_model["family"], best_model["params"]
         fit = {"seed": settings.seed, "n_jobs": settings.n_jobs, "market_blend": settings.market_blend}
-        model = fit_final(family_name, params, data, **fit)
-        serving = fit_serving(family_name, params, data, **fit)
+        model, serving = fit_final_and_serving(family_name, params, data, **fit)
         X_test, y_test = data.xy("test")
         holdout = score(model.predict_proba(X_test), y_test)
         trained_through = data.calibration["kickoff_date"].max()

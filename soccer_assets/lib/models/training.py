@@ -75,46 +75,62 @@ def out_of_fold(
     return np.vstack(probs), X[index], y[index]
 
 
+Slices = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]  # (fit on, calibrate on)
+
+
 def _fit_calibrated(
     family_name: str,
     params: dict[str, Any],
     data: TrainingData,
-    fit: tuple[np.ndarray, np.ndarray],
-    calibrate: tuple[np.ndarray, np.ndarray],
+    slices: list[Slices],
     seed: int,
     n_jobs: int,
     market_blend: bool = False,
-) -> CalibratedModel:
-    X_cal, y_cal = calibrate
-    if len(y_cal) == 0:
+) -> list[CalibratedModel]:
+    """One calibrated model per (fit, calibrate) slice pair. The estimators and the
+    out-of-fold fits the blend learns from (shared by all) are independent: side by side."""
+    if any(len(y_cal) == 0 for _, (_, y_cal) in slices):
         raise ValueError("the calibration slice is empty")
     spec = FitSpec(family_name, params, tuple(data.features), seed)
-    # the model and the out-of-fold fits the blend learns from are independent: side by side
-    layout = Layout.for_cpus(n_jobs, 1 + (len(data.folds) if market_blend else 0))
+    layout = Layout.for_cpus(n_jobs, len(slices) + (len(data.folds) if market_blend else 0))
     with fit_pool(layout) as pool:
-        fitted = pool.submit(fit_estimator, spec, layout.threads, *fit)
+        fitted = [pool.submit(fit_estimator, spec, layout.threads, *fit) for fit, _ in slices]
         oof = (
             out_of_fold(family_name, params, data.features, data, seed, n_jobs, layout)
             if market_blend
             else None
         )
-        estimator = fitted.result()
+        estimators = [future.result() for future in fitted]
+    models = []
     with native_threads(n_jobs):
-        temperature, blend = fit_calibration(
-            estimator.predict_proba(X_cal),
-            X_cal,
-            y_cal,
-            data.features,
-            market_blend=market_blend,
-            out_of_fold=oof,
-        )
-    return CalibratedModel(
-        estimator=estimator,
-        features=list(data.features),
-        temperature=temperature,
-        family=family_name,
-        blend=blend,
-    )
+        for estimator, (_, (X_cal, y_cal)) in zip(estimators, slices, strict=True):
+            temperature, blend = fit_calibration(
+                estimator.predict_proba(X_cal),
+                X_cal,
+                y_cal,
+                data.features,
+                market_blend=market_blend,
+                out_of_fold=oof,
+            )
+            models.append(
+                CalibratedModel(
+                    estimator=estimator,
+                    features=list(data.features),
+                    temperature=temperature,
+                    family=family_name,
+                    blend=blend,
+                )
+            )
+    return models
+
+
+def _holdout_slices(data: TrainingData) -> Slices:
+    return data.xy("train"), data.xy("calibration")
+
+
+def _serving_slices(data: TrainingData) -> Slices:
+    fit = pl.concat([data.train, data.calibration], how="vertical_relaxed")
+    return (design_matrix(fit, data.features), fit["target"].to_numpy().astype(np.int64)), data.xy("test")
 
 
 def fit_final(
@@ -127,9 +143,7 @@ def fit_final(
 ) -> CalibratedModel:
     """The holdout-protocol model: fit on the training seasons, temperature on the calibration
     slice; the test seasons stay unseen, so the gate and the evaluation can judge it."""
-    return _fit_calibrated(
-        family_name, params, data, data.xy("train"), data.xy("calibration"), seed, n_jobs, market_blend
-    )
+    return _fit_calibrated(family_name, params, data, [_holdout_slices(data)], seed, n_jobs, market_blend)[0]
 
 
 def fit_serving(
@@ -144,9 +158,19 @@ def fit_serving(
     (training and calibration seasons), its temperature fitted on the newest slice it was not
     fitted on (the test seasons). It knows the latest results the holdout model never saw;
     it is not judged on the holdout, which it has seen for calibration."""
-    fit = pl.concat([data.train, data.calibration], how="vertical_relaxed")
-    X_fit = design_matrix(fit, data.features)
-    y_fit = fit["target"].to_numpy().astype(np.int64)
-    return _fit_calibrated(
-        family_name, params, data, (X_fit, y_fit), data.xy("test"), seed, n_jobs, market_blend
+    return _fit_calibrated(family_name, params, data, [_serving_slices(data)], seed, n_jobs, market_blend)[0]
+
+
+def fit_final_and_serving(
+    family_name: str,
+    params: dict[str, Any],
+    data: TrainingData,
+    seed: int = 0,
+    n_jobs: int = 1,
+    market_blend: bool = False,
+) -> tuple[CalibratedModel, CalibratedModel]:
+    """``fit_final`` and ``fit_serving`` side by side, sharing the out-of-fold fits."""
+    holdout, serving = _fit_calibrated(
+        family_name, params, data, [_holdout_slices(data), _serving_slices(data)], seed, n_jobs, market_blend
     )
+    return holdout, serving
