@@ -1,5 +1,5 @@
-"""Independent fits (the CV folds of a trial, the final model and its out-of-fold fits) side by
-side in worker processes, one native thread each.
+"""Independent fits (the CV folds of a trial; the holdout and serving models and the
+out-of-fold fits of their blend) side by side in worker processes, one native thread each.
 
 On this platform's data the OpenMP pools of the tree libraries cost more than they save:
 with waiting threads asleep every parallel region pays a wake-up, and a fit of about
