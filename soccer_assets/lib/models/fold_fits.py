@@ -63,20 +63,19 @@ class Layout:
         return cls(1, max(1, int(n_jobs)))
 
 
-def fit_predict(
-    spec: FitSpec, threads: int, X_fit: np.ndarray, y_fit: np.ndarray, X_eval: np.ndarray
-) -> np.ndarray:
-    with native_threads(threads):
-        estimator = spec.estimator(threads)
-        estimator.fit(X_fit, y_fit)
-        return np.asarray(estimator.predict_proba(X_eval), dtype=np.float64)
-
-
 def fit_estimator(spec: FitSpec, threads: int, X_fit: np.ndarray, y_fit: np.ndarray) -> Any:
     with native_threads(threads):
         estimator = spec.estimator(threads)
         estimator.fit(X_fit, y_fit)
         return estimator
+
+
+def fit_predict(
+    spec: FitSpec, threads: int, X_fit: np.ndarray, y_fit: np.ndarray, X_eval: np.ndarray
+) -> np.ndarray:
+    estimator = fit_estimator(spec, threads, X_fit, y_fit)
+    with native_threads(threads):
+        return np.asarray(estimator.predict_proba(X_eval), dtype=np.float64)
 
 
 class _InProcess:
@@ -95,13 +94,13 @@ def fit_pool(layout: Layout) -> Iterator[Any]:
     """``submit(fn, *args) -> Future``: in loky workers when the layout has several, else
     at once in this process. Futures still queued when the block ends (on an error) are
     cancelled; a running fit finishes in its worker."""
-    futures: list[Future] = []
     if layout.workers == 1:
         yield _InProcess()
         return
     from loky import get_reusable_executor
 
     executor = get_reusable_executor(max_workers=layout.workers, timeout=IDLE_WORKER_SECONDS)
+    futures: list[Future] = []
 
     class _Pooled:
         def submit(self, fn: Any, *args: Any) -> Future:
