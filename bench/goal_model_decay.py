@@ -1,7 +1,7 @@
 """Choose the goal model's time decay ``xi`` (and ridge) on the development seasons.
 
     python bench/goal_model_decay.py --source-url URL --leagues E0,D1,F1,SP1 --seasons 1415-2526 \\
-        --test-seasons 2021,2122,2223 [--xi 0.001,0.0019,0.003] [--ridge 2]
+        --test-seasons 2021,2122,2223 [--xi 0.001,0.0019,0.003] [--ridge 2] [--promoted-prior on,off]
 
 Ingests through the production assets (throwaway store), builds the production features
 once per setting and scores the Dixon-Coles probabilities alone on the test seasons
@@ -26,6 +26,11 @@ def main() -> int:
     parser.add_argument("--seasons")
     parser.add_argument("--xi", default="0.0008,0.0013,0.0019,0.0026,0.0035")
     parser.add_argument("--ridge", default="2")
+    parser.add_argument(
+        "--promoted-prior",
+        default="on",
+        help="on, off or both (on,off): promoted teams start from those they replaced",
+    )
     args = parser.parse_args()
 
     import numpy as np
@@ -48,22 +53,33 @@ def main() -> int:
     test = [s.strip() for s in args.test_seasons.split(",")]
     probs = [f"f_dc_prob_{o}" for o in ("home", "draw", "away")]
     results = []
-    settings = [(float(x), float(r)) for x in args.xi.split(",") for r in args.ridge.split(",")]
-    for k, (xi, ridge) in enumerate(settings, 1):
+    priors = [{"on": True, "off": False}[p.strip()] for p in args.promoted_prior.split(",")]
+    settings = [
+        (float(x), float(r), prior)
+        for x in args.xi.split(",")
+        for r in args.ridge.split(",")
+        for prior in priors
+    ]
+    for k, (xi, ridge, prior) in enumerate(settings, 1):
         started = time.monotonic()
-        config = FeatureConfig(strength=StrengthConfig(goals=GoalModelConfig(xi=xi, ridge=ridge)))
+        goals = GoalModelConfig(xi=xi, ridge=ridge, promoted_prior=prior)
+        config = FeatureConfig(strength=StrengthConfig(goals=goals))
         features = build_match_features(matches, None, config)
         scored = features.filter(pl.col("season").is_in(test)).drop_nulls([*probs, "target"])
         y = scored["target"].to_numpy().astype(np.int64)
         metrics = score(scored.select(probs).to_numpy(), y)
-        results.append({"xi": xi, "ridge": ridge, "n": scored.height, **metrics})
+        results.append({"xi": xi, "ridge": ridge, "promoted_prior": prior, "n": scored.height, **metrics})
         print(
-            f"[{k}/{len(settings)}] xi={xi} ridge={ridge}: log loss {metrics['logloss']:.4f} "
-            f"on {scored.height} matches ({time.monotonic() - started:.0f} s)",
+            f"[{k}/{len(settings)}] xi={xi} ridge={ridge} promoted_prior={prior}: "
+            f"log loss {metrics['logloss']:.4f} on {scored.height} matches "
+            f"({time.monotonic() - started:.0f} s)",
             file=sys.stderr,
         )
     for row in sorted(results, key=lambda r: r["logloss"]):
-        print(f"xi={row['xi']:<7} ridge={row['ridge']:<4} logloss={row['logloss']:.4f} rps={row['rps']:.4f}")
+        print(
+            f"xi={row['xi']:<7} ridge={row['ridge']:<4} promoted_prior={row['promoted_prior']!s:<5} "
+            f"logloss={row['logloss']:.4f} rps={row['rps']:.4f}"
+        )
     print(json.dumps(results))
     return 0
 

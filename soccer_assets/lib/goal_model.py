@@ -5,7 +5,8 @@ Poisson(exp(base + attack[a] + defence[h])), with the Dixon-Coles correction ``r
 four low scores (0-0, 1-0, 0-1, 1-1). Each match is weighted by ``exp(-xi * days)`` with
 ``days`` its age at the fit date; a ridge penalty pulls attack and defence towards the
 league average, which makes the model identifiable and keeps a team with few matches
-near average instead of at an extreme.
+near average instead of at an extreme (optionally near the teams a promoted team replaced,
+``GoalModelConfig.promoted_prior``).
 
 The Poisson part is fitted first (Newton's method, warm-started from the previous fit),
 ``rho`` second given those means: a two-stage fit that costs a few milliseconds and
@@ -32,6 +33,10 @@ class GoalModelConfig:
     window_days: int = 1100  # older matches weigh below exp(-xi * window) and are left out
     ridge: float = 10.0  # L2 penalty on attack and defence, in weighted matches (dev seasons: 8-10 best)
     min_matches: int = 30  # a league needs this many matches in the window before it is fitted
+    # shrink a newly promoted team towards the teams it replaced, not towards the league average
+    # (off: no gain on the development seasons, where promoted teams' matches are not where the
+    # goal model loses; bench/goal_model_decay.py --promoted-prior on,off)
+    promoted_prior: bool = False
 
 
 @dataclass(frozen=True)
@@ -81,17 +86,20 @@ def fit_poisson(
     ridge: float,
     start: np.ndarray | None = None,
     tol: float = 1e-9,
+    centre: np.ndarray | None = None,
 ) -> np.ndarray:
     """Parameters ``[base, home, attack[n], defence[n]]`` maximising the penalised weighted likelihood.
 
-    Newton's method on a strictly concave objective (the ridge makes it so): from the
-    previous week's fit it converges in two or three steps, to machine precision.
+    The ridge pulls each parameter towards ``centre`` (zeros, the league average, unless
+    given). Newton's method on a strictly concave objective (the ridge makes it so): from
+    the previous week's fit it converges in two or three steps, to machine precision.
     """
     x = _design(home, away, n_teams)
     y = np.concatenate([home_goals, away_goals])
     w = np.concatenate([weights, weights])
     penalty = np.full(x.columns, ridge)
     penalty[:2] = 0.0  # base and home advantage are not shrunk
+    centre = np.zeros(x.columns) if centre is None else centre
     theta = (
         start.copy()
         if start is not None
@@ -100,12 +108,12 @@ def fit_poisson(
 
     def objective(t: np.ndarray) -> float:
         eta = x.dot(t)
-        return float(-np.sum(w * (y * eta - np.exp(eta))) + 0.5 * np.sum(penalty * t * t))
+        return float(-np.sum(w * (y * eta - np.exp(eta))) + 0.5 * np.sum(penalty * (t - centre) ** 2))
 
     value = objective(theta)
     for _ in range(50):
         mean = np.exp(x.dot(theta))
-        gradient = x.transpose_dot(w * (y - mean)) - penalty * theta
+        gradient = x.transpose_dot(w * (y - mean)) - penalty * (theta - centre)
         hessian = x.gram(w * mean) + np.diag(penalty + 1e-9)
         step = np.linalg.solve(hessian, gradient)
         scale = 1.0
@@ -150,9 +158,10 @@ def fit_goal_model(
     n_teams: int,
     ridge: float,
     start: np.ndarray | None = None,
+    centre: np.ndarray | None = None,
 ) -> tuple[GoalModelFit, np.ndarray]:
     """The fit and its raw Poisson parameters (to warm-start the next fit)."""
-    theta = fit_poisson(home, away, home_goals, away_goals, weights, n_teams, ridge, start)
+    theta = fit_poisson(home, away, home_goals, away_goals, weights, n_teams, ridge, start, centre=centre)
     fit = GoalModelFit(
         base=float(theta[0]),
         home=float(theta[1]),

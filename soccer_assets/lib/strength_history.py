@@ -19,6 +19,7 @@ import polars as pl
 
 from soccer_assets.lib.goal_model import GoalModelConfig, fit_goal_model
 from soccer_assets.lib.market_strength import fit_market_strength, supremacy
+from soccer_assets.lib.seasons import code_expr, start_year_expr
 
 GOAL_MODEL_TEAM = ("dc_attack", "dc_defence")
 GOAL_MODEL_LEAGUE = ("dc_base", "dc_home", "dc_rho")
@@ -49,6 +50,40 @@ def _grow(theta: np.ndarray, n_teams: int) -> np.ndarray:
     return np.concatenate([theta[:2], theta[2 : 2 + old], pad, theta[2 + old :], pad])
 
 
+def promoted_centre(
+    theta: np.ndarray, home: np.ndarray, away: np.ndarray, season: np.ndarray, n_teams: int
+) -> np.ndarray | None:
+    """Ridge centres that pull this season's promoted teams towards the teams they replaced.
+
+    ``home``, ``away``, ``season`` (start year) are the league's matches before the cut,
+    ``theta`` the previous fit. A team playing this season but not the last (when the
+    last is in the data) is promoted; the teams of last season not seen this season are
+    the ones it replaced (the weakest of them when some have only not played yet). Their
+    mean attack and defence is where a promoted team starts: in the first weeks it has
+    next to no matches, and the league average it would otherwise be pulled to flatters
+    a promoted team. None where there is nothing to pull (no promoted team, no last season).
+    """
+    current = season[-1]
+    last = season == current - 1
+    if not last.any():
+        return None
+    now = season == current
+    before = np.unique(np.concatenate([home[last], away[last]]))
+    seen = np.unique(np.concatenate([home[now], away[now]]))
+    old = (len(theta) - 2) // 2  # teams the previous fit knows
+    promoted = np.setdiff1d(seen, before)
+    replaced = np.setdiff1d(before, seen)
+    replaced = replaced[replaced < old]
+    if not len(promoted) or not len(replaced):
+        return None
+    attack, defence = theta[2 : 2 + old], theta[2 + old :]
+    replaced = replaced[np.argsort(attack[replaced] - defence[replaced], kind="stable")][: len(promoted)]
+    centre = np.zeros(2 + 2 * n_teams)
+    centre[2 + promoted] = attack[replaced].mean()
+    centre[2 + n_teams + promoted] = defence[replaced].mean()
+    return centre
+
+
 def _league_history(league: pl.DataFrame, config: StrengthConfig) -> pl.DataFrame:
     # teams numbered by first appearance: a fit never depends on teams (or matches) after its cut
     teams = list(
@@ -58,6 +93,7 @@ def _league_history(league: pl.DataFrame, config: StrengthConfig) -> pl.DataFram
     home = league["home_team"].replace_strict(index, return_dtype=pl.Int64).to_numpy()
     away = league["away_team"].replace_strict(index, return_dtype=pl.Int64).to_numpy()
     days = np.array([d.toordinal() for d in league["kickoff_date"]], dtype=np.int64)
+    season = league["season_year"].to_numpy()
     hg = league["home_goals"].cast(pl.Float64).to_numpy()
     ag = league["away_goals"].cast(pl.Float64).to_numpy()
     sup = supremacy(league["mkt_prob_home"].to_numpy(), league["mkt_prob_away"].to_numpy())
@@ -74,8 +110,13 @@ def _league_history(league: pl.DataFrame, config: StrengthConfig) -> pl.DataFram
         h, a = home[window], away[window]
         seen = int(max(home[:hi].max(), away[:hi].max())) + 1
         start = None if theta is None else _grow(theta, seen)
+        centre = (
+            promoted_centre(theta, home[:hi], away[:hi], season[:hi], seen)
+            if goals.promoted_prior and theta is not None
+            else None
+        )
         fit, theta = fit_goal_model(
-            h, a, hg[window], ag[window], np.exp(-goals.xi * age), seen, goals.ridge, start
+            h, a, hg[window], ag[window], np.exp(-goals.xi * age), seen, goals.ridge, start, centre
         )
         ok = priced[window]
         market_home, strength = np.nan, np.full(seen, np.nan)
@@ -107,12 +148,24 @@ def _league_history(league: pl.DataFrame, config: StrengthConfig) -> pl.DataFram
 def strength_history(matches: pl.DataFrame, market: pl.DataFrame, config: StrengthConfig) -> pl.DataFrame:
     """``team, kickoff_date`` and ``STRENGTH_COLUMNS``: each team's state after the fit of each week.
 
-    ``market``: ``match_id, mkt_prob_home, mkt_prob_away`` (de-vigged pre-match prices;
+    ``matches`` may carry ``season`` (code); without it a match's season is the one its date
+    falls in. ``market``: ``match_id, mkt_prob_home, mkt_prob_away`` (de-vigged pre-match prices;
     empty when there are none, and then the market strengths are missing).
     """
+    if "season" not in matches.columns:
+        matches = matches.with_columns(code_expr("kickoff_date").alias("season"))
     finished = (
         matches.filter(pl.col("result").is_not_null() & pl.col("home_goals").is_not_null())
-        .select("match_id", "league", "kickoff_date", "home_team", "away_team", "home_goals", "away_goals")
+        .select(
+            "match_id",
+            "league",
+            "kickoff_date",
+            "home_team",
+            "away_team",
+            "home_goals",
+            "away_goals",
+            start_year_expr("season").alias("season_year"),
+        )
         .join(market.select("match_id", "mkt_prob_home", "mkt_prob_away"), on="match_id", how="left")
         .with_columns(pl.col("mkt_prob_home", "mkt_prob_away").cast(pl.Float64))
         .sort("league", "kickoff_date", "match_id")

@@ -9,7 +9,7 @@ from scipy.stats import skellam
 
 from soccer_assets.lib.goal_model import GoalModelConfig, fit_goal_model, outcome_probabilities
 from soccer_assets.lib.market_strength import fit_market_strength
-from soccer_assets.lib.strength_history import StrengthConfig, strength_history
+from soccer_assets.lib.strength_history import StrengthConfig, promoted_centre, strength_history
 
 
 def _league(rng: np.random.Generator, n_teams: int, rounds: int):
@@ -122,3 +122,71 @@ def test_history_rows_are_states_before_the_next_week_and_after_the_last_match()
         pl.col("kickoff_date") == cut_state["kickoff_date"][0]
     )
     assert again.equals(cut_state)
+
+
+def test_a_team_without_matches_sits_at_its_ridge_centre():
+    rng = np.random.default_rng(9)
+    home, away, hg, ag, _, _ = _league(rng, 8, 6)
+    centre = np.zeros(2 + 2 * 9)
+    centre[2 + 8], centre[2 + 9 + 8] = -0.4, 0.3  # team 8 has not played yet
+    fit, _ = fit_goal_model(
+        home, away, hg.astype(float), ag.astype(float), np.ones(len(home)), 9, 10.0, centre=centre
+    )
+    plain, _ = fit_goal_model(home, away, hg.astype(float), ag.astype(float), np.ones(len(home)), 9, 10.0)
+    assert fit.attack[8] == pytest.approx(-0.4) and fit.defence[8] == pytest.approx(0.3)
+    assert plain.attack[8] == pytest.approx(0.0) and plain.defence[8] == pytest.approx(0.0)
+    assert np.allclose(fit.attack[:8], plain.attack[:8], atol=1e-9)  # the others' evidence is unchanged
+
+
+def test_promoted_teams_start_from_the_weakest_of_the_teams_they_replaced():
+    # last season: teams 0-3; this season so far: 0, 1 and the promoted team 4
+    home = np.array([0, 2, 1, 3, 0, 4])
+    away = np.array([1, 3, 2, 0, 4, 1])
+    season = np.array([2022, 2022, 2022, 2022, 2023, 2023])
+    theta = np.array([0.1, 0.25, 0.3, 0.1, -0.2, -0.5, -0.2, 0.0, 0.1, 0.4])  # 4 teams: attack, defence
+    centre = promoted_centre(theta, home, away, season, 5)
+    assert centre is not None and centre.shape == (12,)
+    # teams 2 and 3 were not seen this season; team 3 (attack -0.5, defence 0.4) is the weaker
+    assert centre[2 + 4] == pytest.approx(-0.5) and centre[2 + 5 + 4] == pytest.approx(0.4)
+    assert np.count_nonzero(centre) == 2  # nobody else is pulled anywhere but the average
+    # no promoted team yet, or no last season in the data: nothing to pull
+    no_newcomer = promoted_centre(theta, home[:5], np.array([0, 2, 1, 3, 1]), season[:5], 5)
+    assert no_newcomer is None
+    assert promoted_centre(theta, home[4:], away[4:], season[4:], 5) is None
+
+
+def test_the_promoted_prior_moves_only_promoted_teams():
+    rng = np.random.default_rng(2)
+    teams = [f"T{i}" for i in range(7)]
+    rows, day = [], dt.date(2022, 8, 6)
+    for season_teams, start in (
+        (teams[:6], dt.date(2022, 8, 6)),
+        ([*teams[:5], teams[6]], dt.date(2023, 8, 5)),
+    ):
+        for week in range(10):
+            for k in range(3):
+                h, a = rng.choice(len(season_teams), 2, replace=False)
+                hg, ag = rng.poisson(1.4), rng.poisson(1.1)
+                day = start + dt.timedelta(days=7 * week)
+                result = "H" if hg > ag else "A" if ag > hg else "D"
+                rows.append((f"m{day}-{k}", "E0", day, season_teams[h], season_teams[a], hg, ag, result))
+    matches = _matches(rows)
+    market = pl.DataFrame(
+        schema={"match_id": pl.String, "mkt_prob_home": pl.Float64, "mkt_prob_away": pl.Float64}
+    )
+
+    def history(prior: bool) -> pl.DataFrame:
+        config = StrengthConfig(goals=GoalModelConfig(min_matches=6, promoted_prior=prior))
+        return strength_history(matches, market, config).filter(pl.col("kickoff_date") >= dt.date(2023, 8, 1))
+
+    on, off = history(True), history(False)
+    promoted_on = on.filter(pl.col("team") == "T6")["dc_attack"]
+    promoted_off = off.filter(pl.col("team") == "T6")["dc_attack"]
+    assert not np.allclose(promoted_on.to_numpy(), promoted_off.to_numpy())
+    # before the new season, the same fits
+    assert _history_before(matches, market).equals(_history_before(matches, market, prior=False))
+
+
+def _history_before(matches: pl.DataFrame, market: pl.DataFrame, prior: bool = True) -> pl.DataFrame:
+    config = StrengthConfig(goals=GoalModelConfig(min_matches=6, promoted_prior=prior))
+    return strength_history(matches, market, config).filter(pl.col("kickoff_date") < dt.date(2023, 8, 1))
