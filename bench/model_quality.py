@@ -9,7 +9,8 @@ together), predict that season, score it. Data comes through the real ingestion 
 training assets (``soccer_assets.lib.walkforward``). Writes
 {"rows": [{"league", "season", "n", "model": {...}, "market_pre": {...},
 "market_close": {...}, "base_rates": {...}, "dixon_coles": {...}, "model_without_blend": {...},
-"blend": {...}, "draws": {"observed", "model", "market_pre", ...}}],
+"blend": {...}, "draws": {"observed", "model", "market_pre", ...},
+"model_league_blend": {...}, "league_blend": {"model_weight", "market_weight"}}],
 "trials": N, "seconds": T}
 and prints a table plus the JSON path.
 """
@@ -68,18 +69,23 @@ def main() -> int:
         json.dump(report, fh, indent=1)
     print(
         f"{'league':6} {'season':6} {'n':>5} {'model':>7} {'no-blend':>8} {'pre':>7} {'close':>7} "
-        f"{'base':>7} {'DC':>7} {'weights (model, market)':>24} {'draws: seen/model/market':>25}"
+        f"{'base':>7} {'DC':>7} {'weights (model, market)':>24} {'draws: seen/model/market':>25} "
+        f"{'by-league':>9} {'its weights':>12}"
     )
     for row in rows:
         blend = row.get("blend")
         weights = f"{blend['model_weight']:.2f}, {blend['market_weight']:.2f}" if blend else "-"
         draws = row["draws"]
+        own = row.get("league_blend")
+        own_weights = f"{own['model_weight']:.2f}, {own['market_weight']:.2f}" if own else "-"
+        own_loss = f"{row['model_league_blend']['logloss']:.4f}" if own else "-"
         print(
             f"{row['league']:6} {row['season']:6} {row['n']:5d} {row['model']['logloss']:7.4f} "
             f"{row['model_without_blend']['logloss']:8.4f} "
             f"{row['market_pre']['logloss']:7.4f} {row['market_close']['logloss']:7.4f} "
             f"{row['base_rates']['logloss']:7.4f} {row['dixon_coles']['logloss']:7.4f} {weights:>24} "
-            f"{draws['observed']:9.3f}/{draws['model']:.3f}/{draws['market_pre']:.3f}"
+            f"{draws['observed']:9.3f}/{draws['model']:.3f}/{draws['market_pre']:.3f} "
+            f"{own_loss:>9} {own_weights:>12}"
         )
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(

@@ -21,31 +21,42 @@ def main() -> int:
     with open(sys.argv[1]) as fh:
         report = json.load(fh)
     rows = sorted(report["rows"], key=lambda r: (r["season"], r["league"]))
+    by_league = all("model_league_blend" in r for r in rows)  # reports before the per-league blend lack it
     print(
         "| league | season | matches | model | without blend | pre-match | closing | Dixon-Coles alone "
         "| base rates | blend weights (model, market) | draws: seen / model / market |"
+        + (" per-league blend | its weights |" if by_league else "")
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
-    sums = {k: 0.0 for k in ("model", "model_without_blend", "market_pre", "market_close", "dixon_coles")}
+    print("|---|---|---|---|---|---|---|---|---|---|---|" + ("---|---|" if by_league else ""))
+    names = ("model", "model_without_blend", *(("model_league_blend",) if by_league else ()))
+    sums = {k: 0.0 for k in (*names, "market_pre", "market_close", "dixon_coles")}
     for row in rows:
         blend, draws = row.get("blend"), row["draws"]
         weights = f"{blend['model_weight']:.2f}, {blend['market_weight']:.2f}" if blend else "-"
         for key in sums:
             sums[key] += row[key]["logloss"]
+        extra = ""
+        if by_league:
+            own = row["league_blend"]
+            extra = (
+                f" {row['model_league_blend']['logloss']:.4f} "
+                f"| {own['model_weight']:.2f}, {own['market_weight']:.2f} |"
+            )
         print(
             f"| {row['league']} | {_season(row['season'])} | {row['n']} | {row['model']['logloss']:.4f} "
             f"| {row['model_without_blend']['logloss']:.4f} | {row['market_pre']['logloss']:.4f} "
             f"| {row['market_close']['logloss']:.4f} | {row['dixon_coles']['logloss']:.4f} "
             f"| {row['base_rates']['logloss']:.4f} | {weights} "
-            f"| {draws['observed']:.3f} / {draws['model']:.3f} / {draws['market_pre']:.3f} |"
+            f"| {draws['observed']:.3f} / {draws['model']:.3f} / {draws['market_pre']:.3f} |" + extra
         )
     n = len(rows)
     means = {k: v / n for k, v in sums.items()}
     print(
         f"| mean | | | {means['model']:.4f} | {means['model_without_blend']:.4f} | {means['market_pre']:.4f} "
         f"| {means['market_close']:.4f} | {means['dixon_coles']:.4f} | | | |"
+        + (f" {means['model_league_blend']:.4f} | |" if by_league else "")
     )
-    for name in ("model", "model_without_blend"):
+    for name in names:
         not_worse = sum(r[name]["logloss"] <= r["market_pre"]["logloss"] for r in rows)
         near_close = sum(r[name]["logloss"] - r["market_close"]["logloss"] <= 0.005 for r in rows)
         leak = [

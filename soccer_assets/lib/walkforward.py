@@ -11,13 +11,21 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from soccer_assets.lib.evaluation import ALL, OUTCOMES, SOURCES, base_rates, evaluate, forecasts_frame
 from soccer_assets.lib.features.build import FeatureConfig, build_match_features
-from soccer_assets.lib.models.calibration import calibrate
+from soccer_assets.lib.models.anchoring import market_columns
+from soccer_assets.lib.models.calibration import (
+    CalibratedModel,
+    MarketBlend,
+    blend_probabilities,
+    calibrate,
+    fit_blends_by_group,
+)
 from soccer_assets.lib.models.selection import select_best
-from soccer_assets.lib.models.training import fit_final, prepare
+from soccer_assets.lib.models.training import TrainingData, fit_final, out_of_fold, prepare
 from soccer_assets.lib.models.tuning import tune
 from soccer_assets.lib.models.zoo import FAMILIES, Preset
 from soccer_assets.lib.splits import SplitConfig, assign_splits, cv_folds
@@ -55,6 +63,40 @@ def draw_calibration(forecasts: pl.DataFrame, sources: Sequence[str]) -> dict[st
         *[pl.col(f"{s}_draw").mean().alias(s) for s in sources],
     )
     return {row.pop("league"): row for row in table.to_dicts()}
+
+
+def league_blends(
+    model: CalibratedModel, params: dict[str, Any], data: TrainingData, config: WalkForwardConfig
+) -> tuple[np.ndarray, dict[str, tuple[float, float]]] | None:
+    """Test probabilities with blend weights fitted per league, on the rows the global blend
+    learns from (calibration slice and out-of-fold rows), and the weights; None without a
+    market. An evaluation of the per-league stage, not (yet) a stage that ships."""
+    columns = market_columns(data.features)
+    if columns is None:
+        return None
+    oof_probs, X_oof, y_oof = out_of_fold(
+        model.family, params, data.features, data, config.seed, config.n_jobs
+    )
+    oof_rows = np.concatenate([valid for _, valid in data.folds]) if data.folds else np.empty(0, np.int64)
+    X_cal, y_cal = data.xy("calibration")
+    probs = np.vstack([model.estimator.predict_proba(X_cal), oof_probs])
+    X, y = np.vstack([X_cal, X_oof]), np.concatenate([y_cal, y_oof])
+    leagues = np.concatenate(
+        [data.calibration["league"].to_numpy(), data.train["league"].to_numpy()[oof_rows]]
+    )
+    prices = MarketBlend(0.0, 1.0, (columns[0], columns[1], columns[2]))
+    market, valid = prices.market(X)
+    weights = fit_blends_by_group(probs[valid], market[valid], y[valid], leagues[valid])
+    X_test, _ = data.xy("test")
+    raw = model.estimator.predict_proba(X_test)
+    out = calibrate(raw, X_test, model.temperature, None)
+    test_market, test_valid = prices.market(X_test)
+    test_leagues = data.test["league"].to_numpy()
+    for league, pair in weights.items():
+        rows = test_valid & (test_leagues == league)
+        if rows.any():
+            out[rows] = blend_probabilities(raw[rows], test_market[rows], pair)
+    return out, weights
 
 
 def walk_forward(
@@ -110,10 +152,26 @@ def walk_forward(
         without = without.filter((pl.col("league") != ALL) & (pl.col("source") == "model"))
         blend = model.blend.as_dict() if model.blend is not None else None
         log(f"{season}: chose {best['family']} ({best['reason']}); blend {blend}")
+        per_league = league_blends(model, params, data, config)
+        league_table = None
+        if per_league is not None:
+            league_table = evaluate(
+                forecasts_frame(data.test, per_league[0], matches, base_rates(data.train))
+            )
+            league_table = league_table.filter((pl.col("league") != ALL) & (pl.col("source") == "model"))
+            log(f"{season}: per-league blend weights {per_league[1]}")
         draws = draw_calibration(forecasts, (*SOURCES, GOAL_MODEL))
         for (league,), group in table.group_by(["league"], maintain_order=True):
             by_source = {r["source"]: r for r in group.to_dicts()}
             no_blend = without.filter(pl.col("league") == league).row(0, named=True)
+            by_league: dict[str, Any] = {}
+            if per_league is not None and league in per_league[1]:
+                a, b = per_league[1][league]
+                own = league_table.filter(pl.col("league") == league).row(0, named=True)
+                by_league = {
+                    "model_league_blend": {m: own[m] for m in METRICS},
+                    "league_blend": {"model_weight": a, "market_weight": b},
+                }
             rows.append(
                 {
                     "league": league,
@@ -127,6 +185,7 @@ def walk_forward(
                     "model_without_blend": {m: no_blend[m] for m in METRICS},
                     "blend": blend,
                     "draws": draws.get(league),
+                    **by_league,
                 }
             )
     return rows

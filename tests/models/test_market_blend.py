@@ -9,8 +9,10 @@ from soccer_assets.lib.models.anchoring import MARKET_FEATURES as MARKET_PROBABI
 from soccer_assets.lib.models.calibration import (
     CalibratedModel,
     MarketBlend,
+    blend_probabilities,
     calibrate,
     fit_blend,
+    fit_blends_by_group,
     fit_calibration,
 )
 from soccer_assets.lib.models.serving import ServingModel, export_model
@@ -106,3 +108,20 @@ def test_the_registered_model_and_the_serving_model_blend_alike():
     serving = ServingModel.from_artifact(export_model(registered, name="m", version="1"))
     assert serving.blend == blend
     np.testing.assert_allclose(serving.predict_proba(X), registered.predict_proba(X), atol=1e-12)
+
+
+def test_per_league_weights_hand_only_the_noisy_league_to_the_market():
+    """League A's model knows the truth the market misses; league B's adds pure noise."""
+    truth_a, y_a, market_a, _ = _season(3, n=4000, market_noise=0.3)
+    model_a = truth_a
+    _, y_b, market_b, model_b = _season(4, n=4000)
+    probs, market = np.vstack([model_a, model_b]), np.vstack([market_a, market_b])
+    groups = np.array(["A"] * 4000 + ["B"] * 4000)
+    weights = fit_blends_by_group(probs, market, np.concatenate([y_a, y_b]), groups)
+    assert set(weights) == {"A", "B"}
+    assert weights["A"][0] > 0.5 > weights["A"][1]  # the model earned its weight in A
+    assert weights["B"][0] < 0.1 < 0.9 < weights["B"][1]  # and none in B
+    pooled = fit_blend(probs, market, np.concatenate([y_a, y_b]))
+    assert weights["B"][0] < pooled[0]  # one pair for both leagues would keep B's noise
+    blended_b = blend_probabilities(model_b, market_b, weights["B"])
+    assert abs(log_loss(blended_b, y_b) - log_loss(market_b, y_b)) < 0.001

@@ -113,6 +113,23 @@ def fit_blend(probs: np.ndarray, market: np.ndarray, outcomes: np.ndarray) -> tu
     return min(candidates, key=lambda w: loss_and_gradient(np.array(w))[0])
 
 
+def blend_probabilities(probs: np.ndarray, market: np.ndarray, weights: tuple[float, float]) -> np.ndarray:
+    """softmax(a * log p_model + b * log p_market) of every row (all rows must have a price)."""
+    return _blended(probs, market, *weights)
+
+
+def fit_blends_by_group(
+    probs: np.ndarray, market: np.ndarray, outcomes: np.ndarray, groups: np.ndarray
+) -> dict[str, tuple[float, float]]:
+    """``fit_blend`` on each group's rows (e.g. each league's): one pair of weights for all
+    leagues follows the leagues with the most rows, and hands a league whose corrections do
+    not pay to the model anyway."""
+    return {
+        str(g): fit_blend(probs[groups == g], market[groups == g], outcomes[groups == g])
+        for g in np.unique(groups)
+    }
+
+
 def calibrate(probs: np.ndarray, X: np.ndarray, temperature: float, blend: MarketBlend | None) -> np.ndarray:
     """Raw probabilities to what is served: the market blend where a price exists, else
     temperature scaling."""
