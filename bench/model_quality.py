@@ -10,7 +10,8 @@ training assets (``soccer_assets.lib.walkforward``). Writes
 {"rows": [{"league", "season", "n", "model": {...}, "market_pre": {...},
 "market_close": {...}, "base_rates": {...}, "dixon_coles": {...}, "model_without_blend": {...},
 "blend": {...}, "draws": {"observed", "model", "market_pre", ...},
-"model_league_blend": {...}, "league_blend": {"model_weight", "market_weight"}}],
+"model_league_blend": {...}, "league_blend": {"model_weight", "market_weight"},
+"model_league_temperature": {...}, "league_temperature": T}],
 "trials": N, "seconds": T}
 and prints a table plus the JSON path.
 """

@@ -21,14 +21,16 @@ def main() -> int:
     with open(sys.argv[1]) as fh:
         report = json.load(fh)
     rows = sorted(report["rows"], key=lambda r: (r["season"], r["league"]))
-    by_league = all("model_league_blend" in r for r in rows)  # reports before the per-league blend lack it
+    # reports before the per-league stages were scored lack them
+    by_league = all("model_league_blend" in r and "model_league_temperature" in r for r in rows)
     print(
         "| league | season | matches | model | without blend | pre-match | closing | Dixon-Coles alone "
         "| base rates | blend weights (model, market) | draws: seen / model / market |"
-        + (" per-league blend | its weights |" if by_league else "")
+        + (" per-league blend | its weights | per-league temperature | its T |" if by_league else "")
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|" + ("---|---|" if by_league else ""))
-    names = ("model", "model_without_blend", *(("model_league_blend",) if by_league else ()))
+    print("|---|---|---|---|---|---|---|---|---|---|---|" + ("---|---|---|---|" if by_league else ""))
+    stages = ("model_league_blend", "model_league_temperature") if by_league else ()
+    names = ("model", "model_without_blend", *stages)
     sums = {k: 0.0 for k in (*names, "market_pre", "market_close", "dixon_coles")}
     for row in rows:
         blend, draws = row.get("blend"), row["draws"]
@@ -40,7 +42,8 @@ def main() -> int:
             own = row["league_blend"]
             extra = (
                 f" {row['model_league_blend']['logloss']:.4f} "
-                f"| {own['model_weight']:.2f}, {own['market_weight']:.2f} |"
+                f"| {own['model_weight']:.2f}, {own['market_weight']:.2f} "
+                f"| {row['model_league_temperature']['logloss']:.4f} | {row['league_temperature']:.3f} |"
             )
         print(
             f"| {row['league']} | {_season(row['season'])} | {row['n']} | {row['model']['logloss']:.4f} "
@@ -54,7 +57,11 @@ def main() -> int:
     print(
         f"| mean | | | {means['model']:.4f} | {means['model_without_blend']:.4f} | {means['market_pre']:.4f} "
         f"| {means['market_close']:.4f} | {means['dixon_coles']:.4f} | | | |"
-        + (f" {means['model_league_blend']:.4f} | |" if by_league else "")
+        + (
+            f" {means['model_league_blend']:.4f} | | {means['model_league_temperature']:.4f} | |"
+            if by_league
+            else ""
+        )
     )
     for name in names:
         not_worse = sum(r[name]["logloss"] <= r["market_pre"]["logloss"] for r in rows)

@@ -20,9 +20,11 @@ from soccer_assets.lib.models.anchoring import market_columns
 from soccer_assets.lib.models.calibration import (
     CalibratedModel,
     MarketBlend,
+    apply_temperature,
     blend_probabilities,
     calibrate,
     fit_blends_by_group,
+    fit_temperature,
 )
 from soccer_assets.lib.models.selection import select_best
 from soccer_assets.lib.models.training import TrainingData, fit_final, out_of_fold, prepare
@@ -65,38 +67,82 @@ def draw_calibration(forecasts: pl.DataFrame, sources: Sequence[str]) -> dict[st
     return {row.pop("league"): row for row in table.to_dicts()}
 
 
+@dataclass(frozen=True)
+class StageRows:
+    """What the calibration stages learn from: the calibration slice and the out-of-fold rows
+    of the tuning folds (raw probabilities, features, outcomes, leagues)."""
+
+    probs: np.ndarray
+    X: np.ndarray
+    y: np.ndarray
+    leagues: np.ndarray
+
+    @classmethod
+    def of(
+        cls, model: CalibratedModel, params: dict[str, Any], data: TrainingData, config: WalkForwardConfig
+    ) -> StageRows:
+        oof_probs, X_oof, y_oof = out_of_fold(
+            model.family, params, data.features, data, config.seed, config.n_jobs
+        )
+        oof_rows = np.concatenate([valid for _, valid in data.folds]) if data.folds else np.empty(0, np.int64)
+        X_cal, y_cal = data.xy("calibration")
+        return cls(
+            probs=np.vstack([model.estimator.predict_proba(X_cal), oof_probs]),
+            X=np.vstack([X_cal, X_oof]),
+            y=np.concatenate([y_cal, y_oof]),
+            leagues=np.concatenate(
+                [data.calibration["league"].to_numpy(), data.train["league"].to_numpy()[oof_rows]]
+            ),
+        )
+
+
 def league_blends(
-    model: CalibratedModel, params: dict[str, Any], data: TrainingData, config: WalkForwardConfig
+    model: CalibratedModel, rows: StageRows, data: TrainingData
 ) -> tuple[np.ndarray, dict[str, tuple[float, float]]] | None:
-    """Test probabilities with blend weights fitted per league, on the rows the global blend
-    learns from (calibration slice and out-of-fold rows), and the weights; None without a
-    market. An evaluation of the per-league stage, not (yet) a stage that ships."""
+    """Test probabilities with blend weights fitted per league on ``rows`` (what the global
+    blend learns from), and the weights; None without a market. An evaluation of a
+    per-league stage, not a stage that ships."""
     columns = market_columns(data.features)
     if columns is None:
         return None
-    oof_probs, X_oof, y_oof = out_of_fold(
-        model.family, params, data.features, data, config.seed, config.n_jobs
-    )
-    oof_rows = np.concatenate([valid for _, valid in data.folds]) if data.folds else np.empty(0, np.int64)
-    X_cal, y_cal = data.xy("calibration")
-    probs = np.vstack([model.estimator.predict_proba(X_cal), oof_probs])
-    X, y = np.vstack([X_cal, X_oof]), np.concatenate([y_cal, y_oof])
-    leagues = np.concatenate(
-        [data.calibration["league"].to_numpy(), data.train["league"].to_numpy()[oof_rows]]
-    )
     prices = MarketBlend(0.0, 1.0, (columns[0], columns[1], columns[2]))
-    market, valid = prices.market(X)
-    weights = fit_blends_by_group(probs[valid], market[valid], y[valid], leagues[valid])
+    market, valid = prices.market(rows.X)
+    weights = fit_blends_by_group(rows.probs[valid], market[valid], rows.y[valid], rows.leagues[valid])
     X_test, _ = data.xy("test")
     raw = model.estimator.predict_proba(X_test)
     out = calibrate(raw, X_test, model.temperature, None)
     test_market, test_valid = prices.market(X_test)
     test_leagues = data.test["league"].to_numpy()
     for league, pair in weights.items():
-        rows = test_valid & (test_leagues == league)
-        if rows.any():
-            out[rows] = blend_probabilities(raw[rows], test_market[rows], pair)
+        chosen = test_valid & (test_leagues == league)
+        if chosen.any():
+            out[chosen] = blend_probabilities(raw[chosen], test_market[chosen], pair)
     return out, weights
+
+
+def league_temperatures(
+    model: CalibratedModel, rows: StageRows, data: TrainingData
+) -> tuple[np.ndarray, dict[str, float]]:
+    """Test probabilities with a temperature fitted per league on ``rows`` (no blend), and the
+    temperatures: far from 1 where a league's probabilities are off. Evaluation only."""
+    temperatures = {
+        str(league): fit_temperature(rows.probs[rows.leagues == league], rows.y[rows.leagues == league])
+        for league in np.unique(rows.leagues)
+    }
+    X_test, _ = data.xy("test")
+    raw = model.estimator.predict_proba(X_test)
+    out = calibrate(raw, X_test, model.temperature, None)
+    test_leagues = data.test["league"].to_numpy()
+    for league, temperature in temperatures.items():
+        chosen = test_leagues == league
+        out[chosen] = apply_temperature(raw[chosen], temperature)
+    return out, temperatures
+
+
+def model_scores(probs: np.ndarray, data: TrainingData, matches: pl.DataFrame) -> pl.DataFrame:
+    """Per-league metrics of test-season probabilities (rows of ``evaluate``, source "model")."""
+    scored = evaluate(forecasts_frame(data.test, probs, matches, base_rates(data.train)))
+    return scored.filter((pl.col("league") != ALL) & (pl.col("source") == "model"))
 
 
 def walk_forward(
@@ -148,27 +194,29 @@ def walk_forward(
         table = evaluate(forecasts, (*SOURCES, GOAL_MODEL)).filter(pl.col("league") != ALL)
         # the same fit without the market blend (temperature only): what the blend changed
         unblended = calibrate(model.estimator.predict_proba(X_test), X_test, model.temperature, None)
-        without = evaluate(forecasts_frame(data.test, unblended, matches, base_rates(data.train)))
-        without = without.filter((pl.col("league") != ALL) & (pl.col("source") == "model"))
+        without = model_scores(unblended, data, matches)
         blend = model.blend.as_dict() if model.blend is not None else None
         log(f"{season}: chose {best['family']} ({best['reason']}); blend {blend}")
-        per_league = league_blends(model, params, data, config)
-        league_table = None
-        if per_league is not None:
-            league_table = evaluate(
-                forecasts_frame(data.test, per_league[0], matches, base_rates(data.train))
-            )
-            league_table = league_table.filter((pl.col("league") != ALL) & (pl.col("source") == "model"))
-            log(f"{season}: per-league blend weights {per_league[1]}")
+        stage_rows = StageRows.of(model, params, data, config)
+        per_league = league_blends(model, stage_rows, data)
+        temperatures = league_temperatures(model, stage_rows, data)
+        blend_table = model_scores(per_league[0], data, matches) if per_league is not None else None
+        temperature_table = model_scores(temperatures[0], data, matches)
+        log(f"{season}: per league, blend weights {per_league and per_league[1]}")
+        log(f"{season}: per league, temperatures {temperatures[1]}")
         draws = draw_calibration(forecasts, (*SOURCES, GOAL_MODEL))
         for (league,), group in table.group_by(["league"], maintain_order=True):
             by_source = {r["source"]: r for r in group.to_dicts()}
             no_blend = without.filter(pl.col("league") == league).row(0, named=True)
-            by_league: dict[str, Any] = {}
+            own_temperature = temperature_table.filter(pl.col("league") == league).row(0, named=True)
+            by_league: dict[str, Any] = {
+                "model_league_temperature": {m: own_temperature[m] for m in METRICS},
+                "league_temperature": temperatures[1].get(league),
+            }
             if per_league is not None and league in per_league[1]:
                 a, b = per_league[1][league]
-                own = league_table.filter(pl.col("league") == league).row(0, named=True)
-                by_league = {
+                own = blend_table.filter(pl.col("league") == league).row(0, named=True)
+                by_league |= {
                     "model_league_blend": {m: own[m] for m in METRICS},
                     "league_blend": {"model_weight": a, "market_weight": b},
                 }

@@ -38,3 +38,6 @@ def test_every_league_of_the_test_season_gets_its_own_weights(two_leagues):
     for row in rows:
         assert 0.85 < row["model_league_blend"]["logloss"] < 1.05  # real 1X2 forecasts, not degenerate ones
         assert abs(row["model_league_blend"]["logloss"] - row["market_pre"]["logloss"]) < 0.03
+        # a temperature per league, from the same rows (the smoke model is poor: it softens it a lot)
+        assert 0.25 <= row["league_temperature"] <= 4.0
+        assert 0.85 < row["model_league_temperature"]["logloss"] < 1.1
