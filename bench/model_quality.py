@@ -71,7 +71,7 @@ def main() -> int:
     print(
         f"{'league':6} {'season':6} {'n':>5} {'model':>7} {'no-blend':>8} {'pre':>7} {'close':>7} "
         f"{'base':>7} {'DC':>7} {'weights (model, market)':>24} {'draws: seen/model/market':>25} "
-        f"{'by-league':>9} {'its weights':>12}"
+        f"{'by-league':>9} {'its weights':>12} {'by-league T':>11} {'its T':>6}"
     )
     for row in rows:
         blend = row.get("blend")
@@ -80,13 +80,16 @@ def main() -> int:
         own = row.get("league_blend")
         own_weights = f"{own['model_weight']:.2f}, {own['market_weight']:.2f}" if own else "-"
         own_loss = f"{row['model_league_blend']['logloss']:.4f}" if own else "-"
+        temperature = row.get("league_temperature")
+        t_loss = f"{row['model_league_temperature']['logloss']:.4f}" if temperature else "-"
+        t_value = f"{temperature:.3f}" if temperature else "-"
         print(
             f"{row['league']:6} {row['season']:6} {row['n']:5d} {row['model']['logloss']:7.4f} "
             f"{row['model_without_blend']['logloss']:8.4f} "
             f"{row['market_pre']['logloss']:7.4f} {row['market_close']['logloss']:7.4f} "
             f"{row['base_rates']['logloss']:7.4f} {row['dixon_coles']['logloss']:7.4f} {weights:>24} "
             f"{draws['observed']:9.3f}/{draws['model']:.3f}/{draws['market_pre']:.3f} "
-            f"{own_loss:>9} {own_weights:>12}"
+            f"{own_loss:>9} {own_weights:>12} {t_loss:>11} {t_value:>6}"
         )
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
