@@ -25,26 +25,14 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
-from scipy.stats import poisson
 
 from soccer_assets.lib.devig import devig
+from soccer_assets.lib.goal_model import MAX_GOALS, outcome_probabilities, score_grid
 
 LEAGUES = ("E0", "D1", "F1", "SP1")
-GOALS = np.arange(11)
+GOALS = np.arange(MAX_GOALS + 1)
 DIFF = GOALS[:, None] - GOALS[None, :]
 TOTAL = GOALS[:, None] + GOALS[None, :]
-
-
-def score_grids(lam: np.ndarray, mu: np.ndarray, rho: float) -> np.ndarray:
-    """(n, 11, 11) Dixon-Coles score probabilities."""
-    grid = poisson.pmf(GOALS[None, :, None], lam[:, None, None]) * poisson.pmf(
-        GOALS[None, None, :], mu[:, None, None]
-    )
-    grid[:, 0, 0] *= 1 - lam * mu * rho
-    grid[:, 0, 1] *= 1 + lam * rho
-    grid[:, 1, 0] *= 1 + mu * rho
-    grid[:, 1, 1] *= 1 - rho
-    return grid / grid.sum(axis=(1, 2), keepdims=True)
 
 
 def handicap_share(grid: np.ndarray, line: np.ndarray) -> np.ndarray:
@@ -68,7 +56,7 @@ def implied_by_lines(over: np.ndarray, home_share: np.ndarray, line: np.ndarray,
     target = np.column_stack([over, home_share])
 
     def f(z: np.ndarray) -> np.ndarray:
-        grid = score_grids(np.exp(z[:, 0]), np.exp(z[:, 1]), rho)
+        grid = score_grid(np.exp(z[:, 0]), np.exp(z[:, 1]), rho)
         return (
             np.column_stack([np.sum(grid * (TOTAL > 2.5), axis=(1, 2)), handicap_share(grid, line)]) - target
         )
@@ -83,14 +71,7 @@ def implied_by_lines(over: np.ndarray, home_share: np.ndarray, line: np.ndarray,
         z = z - np.clip(np.linalg.solve(jac, value[:, :, None])[:, :, 0], -0.5, 0.5)
         if np.max(np.abs(value)) < 1e-9:
             break
-    grid = score_grids(np.exp(z[:, 0]), np.exp(z[:, 1]), rho)
-    return np.column_stack(
-        [
-            np.sum(grid * (DIFF > 0), axis=(1, 2)),
-            np.sum(grid * (DIFF == 0), axis=(1, 2)),
-            np.sum(grid * (DIFF < 0), axis=(1, 2)),
-        ]
-    )
+    return outcome_probabilities(np.exp(z[:, 0]), np.exp(z[:, 1]), np.full(len(z), rho))
 
 
 def two_way(first: np.ndarray, second: np.ndarray) -> np.ndarray:

@@ -174,18 +174,29 @@ def fit_goal_model(
     return GoalModelFit(fit.base, fit.home, fit.attack, fit.defence, rho), theta
 
 
+def score_grid(lam: np.ndarray, mu: np.ndarray, rho: np.ndarray | float) -> np.ndarray:
+    """(n, 11, 11) Dixon-Coles score probabilities, home goals down, away goals across
+    (the mass beyond ``MAX_GOALS`` renormalised away)."""
+    lam, mu = np.atleast_1d(np.asarray(lam, dtype=float)), np.atleast_1d(np.asarray(mu, dtype=float))
+    r = np.broadcast_to(np.asarray(rho, dtype=float), lam.shape)
+    goals = np.arange(MAX_GOALS + 1)
+    home, away, r = lam[:, None, None], mu[:, None, None], r[:, None, None]
+    x, y = goals[None, :, None], goals[None, None, :]
+    grid = poisson.pmf(x, home) * poisson.pmf(y, away) * _tau(x, y, home, away, r)
+    return grid / grid.sum(axis=(1, 2), keepdims=True)
+
+
 def outcome_probabilities(lam: np.ndarray, mu: np.ndarray, rho: np.ndarray) -> np.ndarray:
     """Home/draw/away probabilities (n, 3) of Dixon-Coles scores; NaN where an input is missing."""
     lam, mu, rho = (np.atleast_1d(np.asarray(v, dtype=float)) for v in (lam, mu, rho))
+    rho = np.broadcast_to(rho, lam.shape)
     goals = np.arange(MAX_GOALS + 1)
     ok = np.isfinite(lam) & np.isfinite(mu) & np.isfinite(rho)
     out = np.full((len(lam), 3), np.nan)
     if not ok.any():
         return out
-    home, away, r = lam[ok, None, None], mu[ok, None, None], rho[ok, None, None]
-    x, y = goals[None, :, None], goals[None, None, :]  # home goals down, away goals across
-    grid = poisson.pmf(x, home) * poisson.pmf(y, away) * _tau(x, y, home, away, r)
-    grid /= grid.sum(axis=(1, 2), keepdims=True)
+    grid = score_grid(lam[ok], mu[ok], rho[ok])
+    x, y = goals[None, :, None], goals[None, None, :]
     out[ok, 0] = np.sum(grid * (x > y), axis=(1, 2))
     out[ok, 1] = np.sum(grid * (x == y), axis=(1, 2))
     out[ok, 2] = 1.0 - out[ok, 0] - out[ok, 1]

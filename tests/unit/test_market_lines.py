@@ -24,7 +24,7 @@ def lines():
 
 
 def test_handicap_shares_are_the_textbook_bets(lines):
-    grid = lines.score_grids(np.array([1.5]), np.array([1.0]), -0.06)
+    grid = lines.score_grid(np.array([1.5]), np.array([1.0]), -0.06)
     home = float(np.sum(grid * (lines.DIFF > 0)))
     draw = float(np.sum(grid * (lines.DIFF == 0)))
     away = 1.0 - home - draw
@@ -38,7 +38,7 @@ def test_handicap_shares_are_the_textbook_bets(lines):
 
 def test_the_two_markets_give_back_the_score_model_behind_them(lines):
     lam, mu = np.array([1.8, 0.9, 1.3]), np.array([0.7, 1.6, 1.3])
-    grid = lines.score_grids(lam, mu, -0.06)
+    grid = lines.score_grid(lam, mu, -0.06)
     over = np.sum(grid * (lines.TOTAL > 2.5), axis=(1, 2))
     line = np.array([-1.0, 0.75, -0.25])
     probs = lines.implied_by_lines(over, lines.handicap_share(grid, line), line, -0.06)
